@@ -1,0 +1,114 @@
+package dev.hoard.cli;
+
+import dev.hoard.Digest;
+import dev.hoard.FetchRequest;
+import dev.hoard.FetchResult;
+import dev.hoard.Hoard;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hoard get}: fetch one file through the cache. */
+@Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Download URL into the cache (once, however many processes ask at the same time) and print the "
+                    + "cached file's path, or copy it to PATH with -o.",
+            "",
+            "Without --digest a cached file is revalidated with a conditional request; if the server cannot be "
+                    + "reached, the cached copy is used with a warning. With --digest, a cached file with that "
+                    + "digest is used without any network request, whatever URL brought it. URL may also be a "
+                    + "file: URL or a local path (copied and checked, never cached).",
+            "",
+        },
+        footer = {"", "Prints the file's path (or, with --json, a JSON object) on stdout; progress and messages go "
+                + "to stderr. Exit codes: 0 ok, 1 I/O, 2 usage, 3 digest mismatch, 4 network/HTTP, 5 lock "
+                + "timeout, 6 offline and not cached, 130 interrupted."})
+final class GetCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "URL", description = "http, https or file URL, or a local path.")
+    String url;
+
+    @Parameters(index = "1..*", paramLabel = "MIRROR-URL", arity = "0..*",
+            description = "Further URLs with the same content (tried in order when URL fails; needs --digest "
+                    + "to be safe).")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+            description = "Place the file at PATH (a copy out of the cache). If PATH exists: with --digest it is "
+                    + "verified (skipped on a match, exit 3 on a mismatch, untouched); without, it is skipped.")
+    Path output;
+
+    @Option(names = {"-d", "--digest"}, paramLabel = "ALGO:HEX",
+            description = "Expected digest, sha256:HEX or sha512:HEX.")
+    String digest;
+
+    @Mixin
+    CacheDirOption cache;
+
+    @Option(names = "--no-cache", description = "Download straight to PATH, bypassing the cache.")
+    boolean noCache;
+
+    @Option(names = "--offline", description = "Never use the network; exit 6 if the cache cannot answer.")
+    boolean offline;
+
+    @Option(names = "--lock-timeout", paramLabel = "D", converter = DurationConverter.class,
+            description = "Stop waiting for another process that is downloading the same URL after D "
+                    + "(e.g. 30s, 5m); exit 5. Default: wait as long as it takes.")
+    Duration lockTimeout;
+
+    @Option(names = "--json", description = "Print one JSON object describing the result on stdout.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output; errors only.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        FetchRequest request = FetchRequest.of(parseSource(url))
+                .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
+                .digest(digest == null ? null : Digest.parse(digest))
+                .output(output)
+                .noCache(noCache)
+                .offline(offline)
+                .lockTimeout(lockTimeout);
+        if (noCache && output == null) {
+            throw new IllegalArgumentException("--no-cache needs -o PATH: without the cache there is no file to "
+                    + "print");
+        }
+        FetchResult result;
+        try (Hoard hoard = Hoard.open(cache.resolve());
+                StderrProgress progress = new StderrProgress(quiet)) {
+            result = hoard.fetch(request, progress);
+        }
+        if (json) {
+            System.out.println(JsonOutput.of(result));
+        } else if (output == null) {
+            System.out.println(result.path());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** An http(s) or file URL as given, or a local path made into a file URL. */
+    static URI parseSource(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("empty URL");
+        }
+        if (!text.contains("://") && !text.startsWith("file:")) {
+            return Path.of(text).toAbsolutePath().normalize().toUri();
+        }
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("malformed URL '" + text + "': " + e.getReason()
+                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+        }
+    }
+}

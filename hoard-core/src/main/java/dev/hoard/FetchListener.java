@@ -1,0 +1,40 @@
+package dev.hoard;
+
+import java.net.URI;
+
+/**
+ * Sees what a fetch is doing, so a caller can show progress. Every method has an empty default; implement what you
+ * need. Methods are called on the fetching thread and should return quickly. The library itself prints nothing.
+ */
+public interface FetchListener {
+
+    /** A listener that ignores everything. */
+    FetchListener NONE = new FetchListener() {
+    };
+
+    /**
+     * Another process (or thread) holds the entry; called about twice a second while waiting.
+     *
+     * @param owner      who holds it, or null if not known yet
+     * @param ownerBytes how many bytes the owner has downloaded so far (-1 if unknown)
+     * @param totalBytes the expected size (-1 if unknown)
+     */
+    default void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
+    }
+
+    /** A body transfer begins. {@code totalBytes} is -1 when the server did not say. */
+    default void started(URI url, long totalBytes) {
+    }
+
+    /** Bytes arrived; {@code bytes} counts all received so far in this transfer. */
+    default void progress(URI url, long bytes, long totalBytes) {
+    }
+
+    /** Something the user should hear about that did not stop the fetch, e.g. a failed revalidation. */
+    default void warning(URI url, String message) {
+    }
+
+    /** The fetch finished successfully. */
+    default void finished(FetchResult result) {
+    }
+}

@@ -1,0 +1,128 @@
+package dev.hoard;
+
+import dev.hoard.internal.fetch.Fetcher;
+import dev.hoard.internal.http.HttpTransport;
+import dev.hoard.internal.lock.EntryLocks;
+import dev.hoard.internal.store.CacheStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * A download cache shared safely by threads and processes.
+ *
+ * <pre>{@code
+ * try (Hoard hoard = Hoard.open(cacheDir)) {
+ *     FetchResult r = hoard.fetch(FetchRequest.of(uri)
+ *             .digest(Digest.parse("sha256:..."))
+ *             .output(path), listener);
+ * }
+ * }</pre>
+ *
+ * <p>Any number of threads may share one {@code Hoard}, and any number of processes may open the same cache
+ * directory: for each URL exactly one of them downloads while the others wait and reuse its result. A crash at any
+ * point leaves no lock behind and never a half-written file at a published path. See docs/cache-layout.md.
+ */
+public final class Hoard implements AutoCloseable {
+    private final CacheStore store;
+    private final Fetcher fetcher;
+
+    private Hoard(CacheStore store, Fetcher fetcher) {
+        this.store = store;
+        this.fetcher = fetcher;
+    }
+
+    /** Opens the cache at {@code cacheDir} with default options, creating it if needed. */
+    public static Hoard open(Path cacheDir) throws IOException {
+        return open(HoardOptions.of(cacheDir));
+    }
+
+    public static Hoard open(HoardOptions options) throws IOException {
+        CacheStore store = CacheStore.open(options.cacheDir());
+        HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent());
+        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, Clock.systemUTC(), hostName());
+        return new Hoard(store, fetcher);
+    }
+
+    /**
+     * The cache directory the OS conventions suggest: {@code $XDG_CACHE_HOME/hoard} or {@code ~/.cache/hoard} on
+     * Linux, {@code ~/Library/Caches/hoard} on macOS, {@code %LOCALAPPDATA%\hoard\cache} on Windows.
+     */
+    public static Path defaultCacheDir() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        Path home = Path.of(System.getProperty("user.home"));
+        if (os.contains("win")) {
+            String local = System.getenv("LOCALAPPDATA");
+            return (local != null ? Path.of(local) : home.resolve("AppData").resolve("Local"))
+                    .resolve("hoard").resolve("cache");
+        }
+        if (os.contains("mac")) {
+            return home.resolve("Library").resolve("Caches").resolve("hoard");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache")).resolve("hoard");
+    }
+
+    /** The library's version, e.g. {@code 0.1.0}. */
+    public static String version() {
+        try (InputStream in = Hoard.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+
+    /** The cache root. */
+    public Path cacheDir() {
+        return store.root();
+    }
+
+    /**
+     * Fetches {@code request}: from the output path if it already holds the file, from the cache, or from the network
+     * (downloading at most once across every thread and process sharing the cache).
+     *
+     * @throws IllegalArgumentException a usage error (e.g. --no-cache without an output)
+     * @throws IntegrityException       the content does not have the expected digest; nothing was cached or written
+     * @throws DownloadException        the network or server failed
+     * @throws LockTimeoutException     another process held the entry longer than the request's lock timeout
+     * @throws OfflineException         offline, and the cache cannot answer
+     * @throws IOException              a local I/O failure, e.g. a full disk
+     * @throws InterruptedException     the thread was interrupted while waiting
+     */
+    public FetchResult fetch(FetchRequest request, FetchListener listener) throws IOException, InterruptedException {
+        return fetcher.fetch(request, listener);
+    }
+
+    public FetchResult fetch(FetchRequest request) throws IOException, InterruptedException {
+        return fetch(request, FetchListener.NONE);
+    }
+
+    @Override
+    public void close() {
+        // Nothing is held between calls: locks are released when each fetch returns.
+    }
+
+    private static String hostName() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through to the environment
+        }
+        String env = System.getenv("HOSTNAME");
+        if (env == null) {
+            env = System.getenv("COMPUTERNAME");
+        }
+        return env == null || env.isBlank() ? "localhost" : env;
+    }
+}

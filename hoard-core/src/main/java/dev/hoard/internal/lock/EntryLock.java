@@ -1,0 +1,35 @@
+package dev.hoard.internal.lock;
+
+import java.io.IOException;
+import java.nio.channels.FileLock;
+
+/** A held entry lock: both the JVM's thread lock and the OS file lock. Close it to release both. */
+public final class EntryLock implements AutoCloseable {
+    private final EntryLocks table;
+    private final EntryLocks.LockFile file;
+    private final FileLock osLock;
+    private boolean released;
+
+    EntryLock(EntryLocks table, EntryLocks.LockFile file, FileLock osLock) {
+        this.table = table;
+        this.file = file;
+        this.osLock = osLock;
+    }
+
+    /** Releases the file lock, then the thread lock. Must be called by the thread that acquired it. */
+    @Override
+    public void close() throws IOException {
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            if (osLock.isValid()) {
+                osLock.release();
+            }
+        } finally {
+            file.threadLock.unlock();
+            table.release(file);
+        }
+    }
+}

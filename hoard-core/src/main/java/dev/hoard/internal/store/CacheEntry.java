@@ -1,0 +1,157 @@
+package dev.hoard.internal.store;
+
+import dev.hoard.LockOwner;
+import dev.hoard.internal.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One URL's entry in the cache. Reads are safe without the lock: every file is replaced only by rename. Writes
+ * ({@link #writeMetadata}, {@link #writeOwner}, the partial file) are made only by the lock holder.
+ */
+public final class CacheEntry {
+    /** Last use is recorded at this granularity so that hits do not write to disk each time. */
+    static final Duration USE_GRANULARITY = Duration.ofHours(1);
+
+    private final URI url;
+    private final String key;
+    private final Path dir;
+    private final Path partial;
+
+    CacheEntry(URI url, String key, Path dir, Path partial) {
+        this.url = url;
+        this.key = key;
+        this.dir = dir;
+        this.partial = partial;
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path lockFile() {
+        return dir.resolve("lock");
+    }
+
+    /** Where the lock holder downloads to; it lives beside the blobs so that publishing is one rename. */
+    public Path partialFile() {
+        return partial;
+    }
+
+    Path metadataFile() {
+        return dir.resolve("meta.json");
+    }
+
+    Path ownerFile() {
+        return dir.resolve("owner.json");
+    }
+
+    Path usedMarker() {
+        return dir.resolve("used");
+    }
+
+    /** Creates the entry's directory; called before locking. */
+    public void create() throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    /**
+     * The entry's metadata, or empty when there is none or it cannot be read as metadata. A corrupt file is treated
+     * as a miss: the next download replaces it.
+     */
+    public Optional<EntryMetadata> readMetadata() throws IOException {
+        try {
+            EntryMetadata metadata = EntryMetadata.parse(Files.readString(metadataFile(), StandardCharsets.UTF_8));
+            return metadata.url().equals(url.toString()) ? Optional.of(metadata) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (CharacterCodingException | RuntimeException e) {
+            return Optional.empty(); // not UTF-8, not JSON, or not our fields
+        }
+    }
+
+    public void writeMetadata(EntryMetadata metadata) throws IOException {
+        AtomicFiles.writeString(metadataFile(), metadata.toJson());
+    }
+
+    /** Records who holds the lock, for waiters to show. Only the holder calls this. */
+    public void writeOwner(LockOwner owner) throws IOException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("pid", owner.pid());
+        fields.put("host", owner.host());
+        fields.put("since", owner.since().toString());
+        AtomicFiles.writeString(ownerFile(), Json.write(fields));
+    }
+
+    /** The last recorded lock holder, or empty. It may be stale: only a held lock makes it current. */
+    public Optional<LockOwner> readOwner() {
+        try {
+            Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
+            return Optional.of(new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
+                    Instant.parse((String) fields.get("since"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Bytes in the partial file so far, or -1 if there is none. */
+    public long partialSize() {
+        try {
+            return Files.size(partial);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Records a use of the entry by moving the mtime of its {@code used} marker, at most once per
+     * {@link #USE_GRANULARITY}, so most hits cost one stat and no write.
+     */
+    public void markUsed(Instant now) {
+        Path marker = usedMarker();
+        try {
+            FileTime last = Files.getLastModifiedTime(marker, LinkOption.NOFOLLOW_LINKS);
+            if (last.toInstant().plus(USE_GRANULARITY).isAfter(now)) {
+                return;
+            }
+            Files.setLastModifiedTime(marker, FileTime.from(now));
+        } catch (NoSuchFileException e) {
+            try {
+                Files.createFile(marker);
+            } catch (IOException ignored) {
+                // the entry directory is gone (removed meanwhile) or read-only: last-use is advisory
+            }
+        } catch (IOException ignored) {
+            // read-only cache: last-use is advisory
+        }
+    }
+
+    /** When the entry was last used, or empty if never recorded. */
+    public Optional<Instant> lastUsed() {
+        try {
+            return Optional.of(Files.getLastModifiedTime(usedMarker(), LinkOption.NOFOLLOW_LINKS).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

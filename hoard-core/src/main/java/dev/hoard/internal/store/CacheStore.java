@@ -1,0 +1,153 @@
+package dev.hoard.internal.store;
+
+import dev.hoard.Digest;
+import dev.hoard.DigestAlgorithm;
+import dev.hoard.internal.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The cache directory on disk. The layout, its format version and its crash recovery are documented in
+ * docs/cache-layout.md; in short:
+ *
+ * <pre>
+ * ROOT/hoard-cache.json          {"format": 1}
+ * ROOT/blobs/HEX                 complete content, named by its SHA-256; immutable
+ * ROOT/blobs/.partial-KEY        the download in progress for entry KEY (only its lock holder writes it)
+ * ROOT/blobs/.*.tmp              temp files of atomic writes; garbage if their writer died
+ * ROOT/aliases/sha512/HEX        "sha256:HEX" of the blob whose SHA-512 is HEX (verified once)
+ * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL
+ *        lock                    the entry's lock file; never deleted while the cache is in use
+ *        meta.json               EntryMetadata
+ *        owner.json              who holds the lock now (pid, host, since); stale once the lock is free
+ *        used                    its mtime is the entry's last use (updated at most hourly)
+ * </pre>
+ */
+public final class CacheStore {
+    public static final int FORMAT = 1;
+    private static final String FORMAT_FILE = "hoard-cache.json";
+
+    private final Path root;
+    private final Path blobs;
+    private final Path entries;
+    private final Path sha512Aliases;
+
+    private CacheStore(Path root) {
+        this.root = root;
+        this.blobs = root.resolve("blobs");
+        this.entries = root.resolve("entries");
+        this.sha512Aliases = root.resolve("aliases").resolve("sha512");
+    }
+
+    /**
+     * Opens (creating if needed) the cache at {@code root}.
+     *
+     * @throws IOException if the directory cannot be created or holds a cache of another format
+     */
+    public static CacheStore open(Path root) throws IOException {
+        CacheStore store = new CacheStore(root.toAbsolutePath().normalize());
+        store.checkFormat();
+        return store;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path blobs() {
+        return blobs;
+    }
+
+    public Path entries() {
+        return entries;
+    }
+
+    /** The entry of {@code url}; nothing is created on disk until it is locked. */
+    public CacheEntry entry(URI url) {
+        String key = sha256Hex(url.toString());
+        return new CacheEntry(url, key, entries.resolve(key), blobs.resolve(".partial-" + key));
+    }
+
+    /** The path a blob with this SHA-256 has, whether or not it exists. */
+    public Path blobPath(Digest sha256) {
+        if (sha256.algorithm() != DigestAlgorithm.SHA256) {
+            throw new IllegalArgumentException("blobs are named by sha256, not " + sha256.algorithm().label());
+        }
+        return blobs.resolve(sha256.hex());
+    }
+
+    /** The stored blob whose content has {@code digest}, if there is one. Touches no network and hashes nothing. */
+    public Optional<Path> findBlob(Digest digest) throws IOException {
+        Digest sha256 = digest.algorithm() == DigestAlgorithm.SHA256 ? digest : readAlias(digest).orElse(null);
+        if (sha256 == null) {
+            return Optional.empty();
+        }
+        Path blob = blobPath(sha256);
+        return Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS) ? Optional.of(blob) : Optional.empty();
+    }
+
+    /**
+     * Publishes a complete, verified file as the blob named by its SHA-256. If an identical blob exists (the same
+     * bytes came from another URL), the file is dropped and the existing blob serves both.
+     *
+     * @param verified an expected digest the content was checked against; a SHA-512 one is remembered as an alias
+     */
+    public Path publishBlob(Path complete, Digest sha256, Digest verified) throws IOException {
+        Path blob = blobPath(sha256);
+        if (Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(complete);
+        } else {
+            AtomicFiles.move(complete, blob);
+            AtomicFiles.syncDirectory(blobs);
+        }
+        if (verified != null && verified.algorithm() != DigestAlgorithm.SHA256) {
+            Files.createDirectories(sha512Aliases);
+            AtomicFiles.writeString(sha512Aliases.resolve(verified.hex()), sha256 + "\n");
+        }
+        return blob;
+    }
+
+    private Optional<Digest> readAlias(Digest digest) throws IOException {
+        try {
+            String text = Files.readString(sha512Aliases.resolve(digest.hex()), StandardCharsets.UTF_8).trim();
+            return Optional.of(Digest.parse(text));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a corrupt alias is a miss; the next verified download rewrites it
+        }
+    }
+
+    private void checkFormat() throws IOException {
+        Path formatFile = root.resolve(FORMAT_FILE);
+        try {
+            Object format = Json.parseObject(Files.readString(formatFile, StandardCharsets.UTF_8)).get("format");
+            if (!Long.valueOf(FORMAT).equals(format)) {
+                throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
+                        + FORMAT + "; use another --cache-dir or a matching hoard version");
+            }
+            return;
+        } catch (NoSuchFileException e) {
+            // a new cache: create it below
+        } catch (IllegalArgumentException e) {
+            // a torn or corrupt format file: every writer writes the same content, so rewrite it
+        }
+        Files.createDirectories(root);
+        Files.createDirectories(blobs);
+        Files.createDirectories(entries);
+        AtomicFiles.writeString(formatFile, Json.write(Map.of("format", FORMAT)));
+    }
+
+    static String sha256Hex(String text) {
+        byte[] hash = DigestAlgorithm.SHA256.newMessageDigest().digest(text.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash);
+    }
+}
