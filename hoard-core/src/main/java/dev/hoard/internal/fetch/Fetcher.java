@@ -38,8 +38,8 @@ import java.util.concurrent.TimeoutException;
  * body is streamed on if the lock is free at once, otherwise the response is abandoned and the request waits.
  *
  * <p><b>Re-check under the lock.</b> A waiter that gets the lock first looks again: if the holder before it
- * published what it needs (the digest is now stored, or the entry was validated after this request began), it
- * reuses that with no network request. So N concurrent requests for one URL cause one download.
+ * published what it needs (the digest is now stored, or the entry's metadata changed while it waited), it reuses
+ * that with no network request. So N concurrent requests for one URL cause one download.
  *
  * <p><b>What is held during network I/O.</b> The entry lock, and only while downloading (or revalidating a miss).
  * No lock is held while copying out of the cache: published blobs never change, so copies run in parallel.
@@ -88,7 +88,7 @@ public final class Fetcher {
 
     private Published findOrDownload(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
-        Instant requestStart = clock.instant();
+        EntryMetadata seenBefore = null;
         if (request.digest() != null) {
             Optional<Published> stored = findByDigest(request, entry);
             if (stored.isPresent()) {
@@ -97,6 +97,7 @@ public final class Fetcher {
         } else {
             Optional<Published> cached = findCurrent(entry);
             if (cached.isPresent()) {
+                seenBefore = cached.get().metadata();
                 if (request.offline()) {
                     return cached.get();
                 }
@@ -109,7 +110,7 @@ public final class Fetcher {
         if (request.offline()) {
             throw new OfflineException(request.uri());
         }
-        return downloadUnderLock(request, entry, requestStart, listener);
+        return downloadUnderLock(request, entry, seenBefore, listener);
     }
 
     /** The blob with the expected digest, whatever URL brought it. */
@@ -163,22 +164,23 @@ public final class Fetcher {
                 return Optional.empty();
             }
             try (lock) {
-                return Optional.of(download(request, entry, response, listener));
+                return Optional.of(download(request, entry, startDownload(entry), response, listener));
             }
         }
     }
 
-    private Published downloadUnderLock(FetchRequest request, CacheEntry entry, Instant requestStart,
+    /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
+    private Published downloadUnderLock(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore,
             FetchListener listener) throws IOException, InterruptedException {
         entry.create();
         try (EntryLock lock = acquire(request, entry, listener)) {
-            Optional<Published> reusable = findAfterWaiting(request, entry, requestStart);
+            Optional<Published> reusable = findAfterWaiting(request, entry, seenBefore);
             if (reusable.isPresent()) {
                 return reusable.get();
             }
             EntryMetadata known = request.digest() == null ? findCurrent(entry).map(Published::metadata).orElse(null)
                     : null;
-            entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()));
+            Path partial = startDownload(entry);
             HttpResponse response = send(request.uri(), conditionalHeaders(known));
             try (response) {
                 if (known != null && isUnchanged(response, known)) {
@@ -186,7 +188,7 @@ public final class Fetcher {
                     entry.writeMetadata(validated);
                     return findCurrent(entry).orElseThrow();
                 }
-                return download(request, entry, response, listener);
+                return download(request, entry, partial, response, listener);
             }
         }
     }
@@ -194,31 +196,50 @@ public final class Fetcher {
     private EntryLock acquire(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
         try {
-            return locks.acquire(entry.lockFile(), request.lockTimeout(), waited -> listener.waiting(request.uri(),
-                    entry.readOwner().orElse(null), entry.partialSize(), -1));
+            return locks.acquire(entry.lockFile(), request.lockTimeout(), waited -> reportWaiting(request, entry,
+                    listener));
         } catch (TimeoutException e) {
-            throw new LockTimeoutException(request.uri().toString(), entry.readOwner().orElse(null),
-                    request.lockTimeout());
+            throw new LockTimeoutException(request.uri().toString(),
+                    entry.readHolder().map(CacheEntry.Holder::owner).orElse(null), request.lockTimeout());
         }
     }
 
-    /** What the previous holder left that answers this request without the network. */
-    private Optional<Published> findAfterWaiting(FetchRequest request, CacheEntry entry, Instant requestStart)
+    private static void reportWaiting(FetchRequest request, CacheEntry entry, FetchListener listener) {
+        Optional<CacheEntry.Holder> holder = entry.readHolder();
+        listener.waiting(request.uri(), holder.map(CacheEntry.Holder::owner).orElse(null),
+                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L), -1);
+    }
+
+    /**
+     * Prepares the lock holder's download: clears partials that dead holders left, picks a new partial file, and
+     * tells waiters who is downloading and where.
+     */
+    private Path startDownload(CacheEntry entry) throws IOException {
+        entry.deleteStalePartials();
+        Path partial = entry.newPartialFile();
+        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
+        return partial;
+    }
+
+    /**
+     * What a previous holder left that answers this request without the network: the expected digest, or (without
+     * one) an entry that was downloaded or validated while this request waited, i.e. whose metadata changed.
+     */
+    private Optional<Published> findAfterWaiting(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore)
             throws IOException {
         if (request.digest() != null) {
             return findByDigest(request, entry);
         }
-        return findCurrent(entry).filter(p -> !p.metadata().validatedAt().isBefore(requestStart));
+        return findCurrent(entry).filter(p -> !p.metadata().equals(seenBefore));
     }
 
     /** Receives a 200 into the partial file, verifies it and publishes it. The caller holds the entry lock. */
-    private Published download(FetchRequest request, CacheEntry entry, HttpResponse response, FetchListener listener)
-            throws IOException {
+    private Published download(FetchRequest request, CacheEntry entry, Path partial, HttpResponse response,
+            FetchListener listener) throws IOException {
         if (response.status() != 200) {
             throw statusFailure(request.uri(), response);
         }
         Instant fetchedAt = clock.instant();
-        Path partial = entry.partialFile();
         boolean published = false;
         try {
             Transfer.Received received = Transfer.receive(response, partial, request.digest(), request.uri(),

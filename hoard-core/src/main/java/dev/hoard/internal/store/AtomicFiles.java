@@ -27,7 +27,12 @@ public final class AtomicFiles {
      * The suffix {@code .tmp} marks it as garbage if its writer dies.
      */
     public static Path tempSibling(Path target) {
-        return target.resolveSibling("." + target.getFileName() + "." + PID + "-" + COUNTER.incrementAndGet() + ".tmp");
+        return target.resolveSibling("." + target.getFileName() + "." + uniqueSuffix() + ".tmp");
+    }
+
+    /** {@code PID-N}: unique across the processes of one host and the calls of one process. */
+    public static String uniqueSuffix() {
+        return PID + "-" + COUNTER.incrementAndGet();
     }
 
     /** Writes {@code text} to {@code target} atomically, fsyncing the data before the rename. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -28,13 +29,13 @@ public final class CacheEntry {
     private final URI url;
     private final String key;
     private final Path dir;
-    private final Path partial;
+    private final Path blobs;
 
-    CacheEntry(URI url, String key, Path dir, Path partial) {
+    CacheEntry(URI url, String key, Path dir, Path blobs) {
         this.url = url;
         this.key = key;
         this.dir = dir;
-        this.partial = partial;
+        this.blobs = blobs;
     }
 
     public URI url() {
@@ -53,9 +54,25 @@ public final class CacheEntry {
         return dir.resolve("lock");
     }
 
-    /** Where the lock holder downloads to; it lives beside the blobs so that publishing is one rename. */
-    public Path partialFile() {
-        return partial;
+    /**
+     * A new file for the lock holder to download into. It lives beside the blobs, so publishing is one rename, and
+     * its name is unique to this process and call, so that even where file locks silently do nothing two writers
+     * never share a file (and a mixed file can never be published).
+     */
+    public Path newPartialFile() {
+        return blobs.resolve(".partial-" + key + "." + AtomicFiles.uniqueSuffix());
+    }
+
+    /**
+     * Deletes partial files that earlier holders of this entry left when they died. Only the lock holder calls
+     * this: while it holds the lock, no live process writes a partial of this entry.
+     */
+    public void deleteStalePartials() throws IOException {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(blobs, ".partial-" + key + ".*")) {
+            for (Path partial : stale) {
+                Files.deleteIfExists(partial);
+            }
+        }
     }
 
     Path metadataFile() {
@@ -94,32 +111,37 @@ public final class CacheEntry {
         AtomicFiles.writeString(metadataFile(), metadata.toJson());
     }
 
-    /** Records who holds the lock, for waiters to show. Only the holder calls this. */
-    public void writeOwner(LockOwner owner) throws IOException {
+    /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
+    public void writeOwner(LockOwner owner, Path partial) throws IOException {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("pid", owner.pid());
         fields.put("host", owner.host());
         fields.put("since", owner.since().toString());
+        fields.put("partial", partial.getFileName().toString());
         AtomicFiles.writeString(ownerFile(), Json.write(fields));
     }
 
-    /** The last recorded lock holder, or empty. It may be stale: only a held lock makes it current. */
-    public Optional<LockOwner> readOwner() {
-        try {
-            Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
-            return Optional.of(new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
-                    Instant.parse((String) fields.get("since"))));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+    /** The last recorded lock holder and its partial file. It may be stale: only a held lock makes it current. */
+    public record Holder(LockOwner owner, Path partial) {
+        /** Bytes the holder has downloaded so far, or -1 if unknown. */
+        public long bytesSoFar() {
+            try {
+                return Files.size(partial);
+            } catch (IOException e) {
+                return -1;
+            }
         }
     }
 
-    /** Bytes in the partial file so far, or -1 if there is none. */
-    public long partialSize() {
+    public Optional<Holder> readHolder() {
         try {
-            return Files.size(partial);
-        } catch (IOException e) {
-            return -1;
+            Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
+            LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
+                    Instant.parse((String) fields.get("since")));
+            Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
+            return Optional.of(new Holder(owner, partial));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
         }
     }
 

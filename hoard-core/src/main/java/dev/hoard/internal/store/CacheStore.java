@@ -21,13 +21,13 @@ import java.util.Optional;
  * <pre>
  * ROOT/hoard-cache.json          {"format": 1}
  * ROOT/blobs/HEX                 complete content, named by its SHA-256; immutable
- * ROOT/blobs/.partial-KEY        the download in progress for entry KEY (only its lock holder writes it)
+ * ROOT/blobs/.partial-KEY.PID-N  the download in progress for entry KEY, by its lock holder PID
  * ROOT/blobs/.*.tmp              temp files of atomic writes; garbage if their writer died
  * ROOT/aliases/sha512/HEX        "sha256:HEX" of the blob whose SHA-512 is HEX (verified once)
  * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL
  *        lock                    the entry's lock file; never deleted while the cache is in use
  *        meta.json               EntryMetadata
- *        owner.json              who holds the lock now (pid, host, since); stale once the lock is free
+ *        owner.json              who holds the lock now (pid, host, since, partial); stale once it is free
  *        used                    its mtime is the entry's last use (updated at most hourly)
  * </pre>
  */
@@ -73,7 +73,7 @@ public final class CacheStore {
     /** The entry of {@code url}; nothing is created on disk until it is locked. */
     public CacheEntry entry(URI url) {
         String key = sha256Hex(url.toString());
-        return new CacheEntry(url, key, entries.resolve(key), blobs.resolve(".partial-" + key));
+        return new CacheEntry(url, key, entries.resolve(key), blobs);
     }
 
     /** The path a blob with this SHA-256 has, whether or not it exists. */
