@@ -1,0 +1,112 @@
+package dev.hoard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.Nginx;
+import dev.hoard.testing.TestHttpServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many real processes, started together on one empty cache, fetch one URL: the origin sends the body once, one
+ * process reports {@code downloaded}, the rest {@code used-cache}, and all see the same bytes.
+ */
+class CrossProcessTest {
+    private static final int PROCESSES = 8;
+    private static final int SIZE = 6 * 1024 * 1024;
+    private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z-]+)\"");
+    private static final Pattern DIGEST = Pattern.compile("\"digest\":\"(sha256:[0-9a-f]{64})\"");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eightProcessesAgainstTheInProcessOriginDownloadOnce() throws Exception {
+        byte[] body = randomBytes(SIZE);
+        try (TestHttpServer server = TestHttpServer.start()) {
+            server.put("/cloud.img", body);
+            server.throttle(3_000_000); // ~2 s of body: the later processes start while the first downloads
+            List<Cli.Run> runs = fetchTogether(server.url("/cloud.img"));
+
+            assertOneDownloadRestCached(runs, sha256(body));
+            assertEquals(1, server.fullBodyCount("/cloud.img"), server.requests().toString());
+            assertEquals(SIZE, server.bodyBytesSent("/cloud.img"));
+        }
+    }
+
+    @Test
+    void eightProcessesAgainstNginxDownloadOnce() throws Exception {
+        Nginx.assumeAvailable();
+        byte[] body = randomBytes(SIZE);
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        Files.write(www.resolve("cloud.img"), body);
+        try (Nginx nginx = Nginx.start(www, 3_000_000)) {
+            List<Cli.Run> runs = fetchTogether(nginx.url("/cloud.img"));
+
+            assertOneDownloadRestCached(runs, sha256(body));
+            List<AccessLogEntry> log = nginx.awaitAccessLog(1, Duration.ofSeconds(5));
+            long bodyBytes = log.stream().mapToLong(AccessLogEntry::bodyBytesSent).sum();
+            assertEquals(SIZE, bodyBytes, "nginx sent the body more than once: " + log);
+            assertEquals(1, log.stream().filter(e -> e.status() == 200).count(), log.toString());
+        }
+    }
+
+    private List<Cli.Run> fetchTogether(URI url) {
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < PROCESSES; i++) {
+            processes.add(Cli.fork(tmp, "p" + i, Map.of(), "get", "--json", "--cache-dir",
+                    tmp.resolve("cache").toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
+                    url.toString()));
+        }
+        List<Cli.Run> runs = new ArrayList<>();
+        for (int i = 0; i < PROCESSES; i++) {
+            runs.add(Cli.await(processes.get(i), tmp, "p" + i, 120));
+        }
+        return runs;
+    }
+
+    private void assertOneDownloadRestCached(List<Cli.Run> runs, String sha256) throws Exception {
+        Map<String, Integer> statuses = new TreeMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Cli.Run run = runs.get(i);
+            assertEquals(0, run.exitCode(), run.toString());
+            statuses.merge(field(STATUS, run), 1, Integer::sum);
+            assertEquals("sha256:" + sha256, field(DIGEST, run));
+            assertEquals(sha256, sha256(Files.readAllBytes(tmp.resolve("out-" + i + ".img"))));
+        }
+        assertEquals(Map.of("downloaded", 1, "used-cache", PROCESSES - 1), statuses, runs.toString());
+        // The body takes ~2 s; processes that start meanwhile must have waited for the owner, not raced it.
+        assertTrue(runs.stream().anyMatch(r -> r.stderr().contains("waiting for pid ")), runs.toString());
+    }
+
+    private static String field(Pattern pattern, Cli.Run run) {
+        Matcher m = pattern.matcher(run.stdout());
+        assertTrue(m.find(), run.toString());
+        return m.group(1);
+    }
+
+    static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new Random(n).nextBytes(bytes);
+        return bytes;
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
