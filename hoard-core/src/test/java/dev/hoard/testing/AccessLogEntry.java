@@ -19,44 +19,44 @@ import java.nio.charset.StandardCharsets;
  * @param requestLength   nginx's {@code $request_length}: bytes of request line, headers and body
  */
 public record AccessLogEntry(String method, String uri, int status, long bodyBytesSent, String range,
-    String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength) {
+        String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength) {
 
-  /** The nginx {@code log_format} whose lines {@link #parse} reads: tab-separated, default escaping. */
-  static final String LOG_FORMAT = String.join("\\t", "$request_method", "$uri", "$status", "$body_bytes_sent",
-      "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length");
+    /** The nginx {@code log_format} whose lines {@link #parse} reads: tab-separated, default escaping. */
+    static final String LOG_FORMAT = String.join("\\t", "$request_method", "$uri", "$status", "$body_bytes_sent",
+            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length");
 
-  /**
-   * Parses a line written with {@link #LOG_FORMAT}. nginx's default log escaping writes {@code "}, {@code \}, control
-   * characters (tab included, so fields cannot bleed) and bytes above 126 as {@code \xHH}; this undoes that.
-   */
-  static AccessLogEntry parse(String line) {
-    String[] fields = line.split("\t", -1);
-    if (fields.length != 9) {
-      throw new IllegalArgumentException("not a hoard access log line: " + line);
+    /**
+     * Parses a line written with {@link #LOG_FORMAT}. nginx's default log escaping writes {@code "}, {@code \}, control
+     * characters (tab included, so fields cannot bleed) and bytes above 126 as {@code \xHH}; this undoes that.
+     */
+    static AccessLogEntry parse(String line) {
+        String[] fields = line.split("\t", -1);
+        if (fields.length != 9) {
+            throw new IllegalArgumentException("not a hoard access log line: " + line);
+        }
+        return new AccessLogEntry(unescape(fields[0]), unescape(fields[1]), Integer.parseInt(fields[2]),
+                Long.parseLong(fields[3]), header(fields[4]), header(fields[5]), header(fields[6]), header(fields[7]),
+                Long.parseLong(fields[8]));
     }
-    return new AccessLogEntry(unescape(fields[0]), unescape(fields[1]), Integer.parseInt(fields[2]),
-        Long.parseLong(fields[3]), header(fields[4]), header(fields[5]), header(fields[6]), header(fields[7]),
-        Long.parseLong(fields[8]));
-  }
 
-  private static String header(String field) {
-    return field.equals("-") ? null : unescape(field);
-  }
+    private static String header(String field) {
+        return field.equals("-") ? null : unescape(field);
+    }
 
-  private static String unescape(String field) {
-    if (field.indexOf('\\') < 0) {
-      return field;
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.charAt(i + 1) == 'x') {
+                bytes.write(Integer.parseInt(field, i + 2, i + 4, 16));
+                i += 3;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(field.length());
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length() && field.charAt(i + 1) == 'x') {
-        bytes.write(Integer.parseInt(field, i + 2, i + 4, 16));
-        i += 3;
-      } else {
-        bytes.write(c);
-      }
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
-  }
 }

@@ -15,16 +15,16 @@ import java.util.TreeMap;
  * @param bodyBytesSent body bytes handed to the socket; the client may have received fewer if the connection broke
  */
 public record RecordedRequest(String method, String path, Map<String, String> headers, int status,
-    long bodyBytesSent) {
+        long bodyBytesSent) {
 
-  public RecordedRequest {
-    Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    copy.putAll(headers);
-    headers = Collections.unmodifiableMap(copy);
-  }
+    public RecordedRequest {
+        Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        copy.putAll(headers);
+        headers = Collections.unmodifiableMap(copy);
+    }
 
-  /** Returns the value of header {@code name} (any case), or null when the request did not carry it. */
-  public String header(String name) {
-    return headers.get(name);
-  }
+    /** Returns the value of header {@code name} (any case), or null when the request did not carry it. */
+    public String header(String name) {
+        return headers.get(name);
+    }
 }
