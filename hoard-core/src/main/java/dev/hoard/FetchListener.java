@@ -26,7 +26,18 @@ public interface FetchListener {
     default void started(URI url, long totalBytes) {
     }
 
-    /** Bytes arrived; {@code bytes} counts all received so far in this transfer. */
+    /**
+     * A download continues a partial file (left by a crashed process, or by an earlier attempt) from {@code offset}
+     * instead of starting over.
+     */
+    default void resumed(URI url, long offset, long totalBytes) {
+    }
+
+    /** An attempt failed and will be retried after {@code delay}; {@code attempt} counts from 1. */
+    default void retrying(URI url, int attempt, java.time.Duration delay, String reason) {
+    }
+
+    /** Bytes arrived; {@code bytes} counts all the file holds so far, including resumed bytes. */
     default void progress(URI url, long bytes, long totalBytes) {
     }
 

@@ -1,5 +1,6 @@
 package dev.hoard;
 
+import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.fetch.Fetcher;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
 
@@ -43,8 +45,12 @@ public final class Hoard implements AutoCloseable {
 
     public static Hoard open(HoardOptions options) throws IOException {
         CacheStore store = CacheStore.open(options.cacheDir());
-        HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent());
-        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, Clock.systemUTC(), hostName());
+        HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent(),
+                options.allowInsecureRedirects());
+        Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
+                Duration.ofMinutes(5));
+        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, backoff, options.fileLocks(),
+                Clock.systemUTC(), hostName());
         return new Hoard(store, fetcher);
     }
 

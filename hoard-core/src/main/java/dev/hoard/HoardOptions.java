@@ -4,39 +4,81 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How a {@link Hoard} is set up.
+ * How a {@link Hoard} is set up. Start from {@link #of(Path)} and change what you need.
  *
- * @param cacheDir       the cache root
- * @param connectTimeout how long to wait for a TCP (and TLS) connection
- * @param readTimeout    how long a connection may stay silent before it counts as stalled
- * @param userAgent      the User-Agent header
+ * @param cacheDir               the cache root
+ * @param connectTimeout         how long to wait for a TCP (and TLS) connection
+ * @param readTimeout            how long a connection may stay silent before it counts as stalled and is retried
+ * @param userAgent              the User-Agent header
+ * @param retries                how many times a failing source is retried (with exponential backoff and jitter,
+ *                               honouring Retry-After) before the next mirror is tried; attempts that received
+ *                               bytes do not count
+ * @param retryDelay             the delay before the first retry; it doubles with each failure, up to 30 s
+ * @param fileLocks              whether to take OS file locks. Switch off only on mounts where they silently do
+ *                               nothing or fail (some NFS, Lustre, CIFS setups): processes may then both download
+ *                               an entry, but never publish a mixed or wrong file. Locks between threads of one JVM
+ *                               still apply.
+ * @param allowInsecureRedirects whether an https URL may redirect to plain http
  */
-public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent) {
+public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent,
+        int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects) {
 
     public HoardOptions {
         if (cacheDir == null) {
             throw new IllegalArgumentException("no cache directory given");
         }
-        if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
-                || readTimeout.isZero()) {
-            throw new IllegalArgumentException("timeouts must be positive");
+        requirePositive("connect timeout", connectTimeout);
+        requirePositive("read timeout", readTimeout);
+        requirePositive("retry delay", retryDelay);
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be 0 or more, not " + retries);
         }
     }
 
-    /** Defaults: 30 s to connect, 60 s of silence before a read fails. */
+    /** Defaults: 30 s to connect, 60 s of silence before a read fails, 5 retries from 1 s, OS file locks on. */
     public static HoardOptions of(Path cacheDir) {
-        return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Hoard.version());
+        return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Hoard.version(),
+                5, Duration.ofSeconds(1), true, false);
     }
 
     public HoardOptions connectTimeout(Duration timeout) {
-        return new HoardOptions(cacheDir, timeout, readTimeout, userAgent);
+        return new HoardOptions(cacheDir, timeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
     }
 
     public HoardOptions readTimeout(Duration timeout) {
-        return new HoardOptions(cacheDir, connectTimeout, timeout, userAgent);
+        return new HoardOptions(cacheDir, connectTimeout, timeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
     }
 
     public HoardOptions userAgent(String userAgent) {
-        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent);
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
+    }
+
+    public HoardOptions retries(int retries) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
+    }
+
+    public HoardOptions retryDelay(Duration retryDelay) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
+    }
+
+    public HoardOptions fileLocks(boolean fileLocks) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects);
+    }
+
+    public HoardOptions allowInsecureRedirects(boolean allow) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allow);
+    }
+
+    private static void requirePositive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
     }
 }

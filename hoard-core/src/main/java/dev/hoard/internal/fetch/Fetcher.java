@@ -1,6 +1,7 @@
 package dev.hoard.internal.fetch;
 
 import dev.hoard.Digest;
+import dev.hoard.DigestAlgorithm;
 import dev.hoard.DownloadException;
 import dev.hoard.FetchListener;
 import dev.hoard.FetchRequest;
@@ -18,8 +19,8 @@ import dev.hoard.internal.store.AtomicFiles;
 import dev.hoard.internal.store.CacheEntry;
 import dev.hoard.internal.store.CacheStore;
 import dev.hoard.internal.store.EntryMetadata;
+import dev.hoard.internal.store.PartialRecord;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,13 +49,23 @@ public final class Fetcher {
     private final CacheStore store;
     private final EntryLocks locks;
     private final HttpTransport http;
+    private final Backoff backoff;
+    private final boolean fileLocks;
     private final Clock clock;
     private final String host;
 
-    public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Clock clock, String host) {
+    /**
+     * @param fileLocks whether OS file locks are taken; without them, partials are neither adopted nor cleaned (a
+     *                  live writer on another host might own them) and every file is re-read from disk and
+     *                  verified before it is published
+     */
+    public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Backoff backoff, boolean fileLocks,
+            Clock clock, String host) {
         this.store = store;
         this.locks = locks;
         this.http = http;
+        this.backoff = backoff;
+        this.fileLocks = fileLocks;
         this.clock = clock;
         this.host = host;
     }
@@ -141,7 +152,7 @@ public final class Fetcher {
      * A failed revalidation (server down, 5xx) keeps the cached copy, with a warning.
      */
     private Optional<Published> revalidateWithoutLock(FetchRequest request, CacheEntry entry, Published cached,
-            FetchListener listener) throws IOException {
+            FetchListener listener) throws IOException, InterruptedException {
         HttpResponse response;
         try {
             response = http.get(request.uri(), conditionalHeaders(cached.metadata()));
@@ -151,7 +162,7 @@ public final class Fetcher {
             return Optional.of(cached);
         }
         try (response) {
-            if (isUnchanged(response, cached.metadata())) {
+            if (Validators.unchanged(response, cached.metadata())) {
                 return Optional.of(cached);
             }
             if (response.status() != 200) {
@@ -159,12 +170,12 @@ public final class Fetcher {
                         + response.status() + "); using the cached copy");
                 return Optional.of(cached);
             }
-            EntryLock lock = locks.tryAcquire(entry.lockFile());
+            EntryLock lock = locks.tryAcquire(entry.lockFile(), fileLocks);
             if (lock == null) {
                 return Optional.empty();
             }
             try (lock) {
-                return Optional.of(download(request, entry, startDownload(entry), response, listener));
+                return Optional.of(downloadHoldingLock(request, entry, cached.metadata(), response, listener));
             }
         }
     }
@@ -180,24 +191,15 @@ public final class Fetcher {
             }
             EntryMetadata known = request.digest() == null ? findCurrent(entry).map(Published::metadata).orElse(null)
                     : null;
-            Path partial = startDownload(entry);
-            HttpResponse response = send(request.uri(), conditionalHeaders(known));
-            try (response) {
-                if (known != null && isUnchanged(response, known)) {
-                    EntryMetadata validated = known.withValidatedAt(clock.instant());
-                    entry.writeMetadata(validated);
-                    return findCurrent(entry).orElseThrow();
-                }
-                return download(request, entry, partial, response, listener);
-            }
+            return downloadHoldingLock(request, entry, known, null, listener);
         }
     }
 
     private EntryLock acquire(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
         try {
-            return locks.acquire(entry.lockFile(), request.lockTimeout(), waited -> reportWaiting(request, entry,
-                    listener));
+            return locks.acquire(entry.lockFile(), fileLocks, request.lockTimeout(),
+                    waited -> reportWaiting(request, entry, listener));
         } catch (TimeoutException e) {
             throw new LockTimeoutException(request.uri().toString(),
                     entry.readHolder().map(CacheEntry.Holder::owner).orElse(null), request.lockTimeout());
@@ -207,18 +209,8 @@ public final class Fetcher {
     private static void reportWaiting(FetchRequest request, CacheEntry entry, FetchListener listener) {
         Optional<CacheEntry.Holder> holder = entry.readHolder();
         listener.waiting(request.uri(), holder.map(CacheEntry.Holder::owner).orElse(null),
-                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L), -1);
-    }
-
-    /**
-     * Prepares the lock holder's download: clears partials that dead holders left, picks a new partial file, and
-     * tells waiters who is downloading and where.
-     */
-    private Path startDownload(CacheEntry entry) throws IOException {
-        entry.deleteStalePartials();
-        Path partial = entry.newPartialFile();
-        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
-        return partial;
+                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L),
+                holder.map(CacheEntry.Holder::totalBytes).orElse(-1L));
     }
 
     /**
@@ -233,38 +225,82 @@ public final class Fetcher {
         return findCurrent(entry).filter(p -> !p.metadata().equals(seenBefore));
     }
 
-    /** Receives a 200 into the partial file, verifies it and publishes it. The caller holds the entry lock. */
-    private Published download(FetchRequest request, CacheEntry entry, Path partial, HttpResponse response,
-            FetchListener listener) throws IOException {
-        if (response.status() != 200) {
-            throw statusFailure(request.uri(), response);
+    /**
+     * Downloads into a partial file — resuming one a dead holder left, where file locks make that safe — then
+     * verifies and publishes it. The caller holds the entry lock. A partial survives a network failure or an
+     * interrupt, for the next holder to resume; it is deleted when its content is wrong or the disk failed.
+     *
+     * @param known  the cached version for a conditional request, or null
+     * @param inHand a 200 response the caller already has, or null
+     */
+    private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
+            HttpResponse inHand, FetchListener listener) throws IOException, InterruptedException {
+        Path partial = entry.newPartialFile();
+        PartialRecord adopted = fileLocks ? entry.adoptPartial(partial).orElse(null) : null;
+        if (fileLocks) {
+            entry.deleteStalePartials(partial);
         }
-        Instant fetchedAt = clock.instant();
-        boolean published = false;
+        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
+        boolean keepPartial = false;
         try {
-            Transfer.Received received = Transfer.receive(response, partial, request.digest(), request.uri(),
-                    listener);
-            if (!received.matches(request.digest())) {
-                throw new IntegrityException(request.uri().toString(), request.digest(),
-                        received.digestIn(request.digest().algorithm()));
+            Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener);
+            Download.Outcome outcome = download.run(known, inHand);
+            if (outcome instanceof Download.Complete complete) {
+                return publish(request, entry, partial, complete);
             }
-            Path blob = store.publishBlob(partial, received.sha256(), request.digest());
-            published = true;
-            EntryMetadata metadata = new EntryMetadata(request.uri().toString(), response.header("ETag"),
-                    response.header("Last-Modified"), response.header("Content-Type"), received.size(),
-                    received.sha256(), request.digest(), fetchedAt, fetchedAt);
-            entry.writeMetadata(metadata);
-            return new Published(blob, received.sha256(), received.size(), metadata, FetchStatus.DOWNLOADED,
-                    received.size());
+            entry.writeMetadata(known.withValidatedAt(clock.instant()));
+            return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
+                    + " disappeared while it was revalidated"));
+        } catch (DownloadException | InterruptedException e) {
+            keepPartial = fileLocks; // resumable by the next holder
+            throw e;
         } finally {
-            if (!published) {
+            if (!keepPartial) {
                 Files.deleteIfExists(partial);
+                entry.deletePartialRecord();
             }
         }
     }
 
+    private Published publish(FetchRequest request, CacheEntry entry, Path partial, Download.Complete complete)
+            throws IOException {
+        Transfer.Received received = complete.received();
+        checkDigest(request, received);
+        if (!fileLocks) {
+            checkOnDisk(partial, received);
+        }
+        Instant now = clock.instant();
+        Path blob = store.publishBlob(partial, received.sha256(), request.digest());
+        EntryMetadata metadata = new EntryMetadata(request.uri().toString(), complete.etag(),
+                complete.lastModified(), complete.contentType(), received.size(), received.sha256(),
+                request.digest(), now, now);
+        entry.writeMetadata(metadata);
+        return new Published(blob, received.sha256(), received.size(), metadata, FetchStatus.DOWNLOADED,
+                complete.bytesTransferred());
+    }
+
+    private static void checkDigest(FetchRequest request, Transfer.Received received) throws IntegrityException {
+        if (!received.matches(request.digest())) {
+            throw new IntegrityException(request.uri().toString(), request.digest(),
+                    received.digestIn(request.digest().algorithm()));
+        }
+    }
+
+    /**
+     * Without file locks another process might have written into our file (it cannot know of it by name, but a
+     * broken mount can do anything): re-read it and check that it holds what we hashed.
+     */
+    private static void checkOnDisk(Path partial, Transfer.Received received) throws IOException {
+        Digest onDisk = Transfer.hash(partial, DigestAlgorithm.SHA256);
+        if (!onDisk.equals(received.sha256())) {
+            throw new IOException("the downloaded file " + partial + " changed on disk while it was written ("
+                    + received.sha256() + " written, " + onDisk + " read back); is another process writing to it?");
+        }
+    }
+
     /** --no-cache: straight to the output through a temp file beside it, verified before the rename. */
-    private FetchResult fetchDirect(FetchRequest request, FetchListener listener) throws IOException {
+    private FetchResult fetchDirect(FetchRequest request, FetchListener listener)
+            throws IOException, InterruptedException {
         Path output = request.output();
         if (output == null) {
             throw new IllegalArgumentException("--no-cache needs an output path (-o)");
@@ -274,19 +310,15 @@ public final class Fetcher {
         }
         Outputs.createParent(output);
         Path temp = AtomicFiles.tempSibling(output);
-        try (HttpResponse response = send(request.uri(), Map.of())) {
-            if (response.status() != 200) {
-                throw statusFailure(request.uri(), response);
-            }
-            Transfer.Received received = Transfer.receive(response, temp, request.digest(), request.uri(), listener);
-            if (!received.matches(request.digest())) {
-                throw new IntegrityException(request.uri().toString(), request.digest(),
-                        received.digestIn(request.digest().algorithm()));
-            }
+        try {
+            Download download = new Download(request, temp, null, null, http, backoff, clock, listener);
+            Download.Complete complete = (Download.Complete) download.run(null, null);
+            Transfer.Received received = complete.received();
+            checkDigest(request, received);
             AtomicFiles.move(temp, output);
             return new FetchResult(FetchStatus.DOWNLOADED, request.uri(), output, null, received.size(),
-                    received.sha256(), response.header("ETag"), response.header("Last-Modified"),
-                    response.header("Content-Type"), received.size());
+                    received.sha256(), complete.etag(), complete.lastModified(), complete.contentType(),
+                    complete.bytesTransferred());
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -305,47 +337,14 @@ public final class Fetcher {
                 m == null ? null : m.contentType(), published.bytesTransferred());
     }
 
-    private HttpResponse send(URI uri, Map<String, String> headers) throws IOException {
-        try {
-            return http.get(uri, headers);
-        } catch (DownloadException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new DownloadException(uri, 0, "cannot fetch " + uri + ": " + Transfer.describe(e), e);
-        }
-    }
-
     private static Map<String, String> conditionalHeaders(EntryMetadata known) {
         Map<String, String> headers = new LinkedHashMap<>();
-        if (known != null && known.etag() != null) {
+        if (known.etag() != null) {
             headers.put("If-None-Match", known.etag());
         }
-        if (known != null && known.lastModified() != null) {
+        if (known.lastModified() != null) {
             headers.put("If-Modified-Since", known.lastModified());
         }
         return headers;
-    }
-
-    /** A 304, or a 200 whose validators say it is the content we have (for servers that ignore conditions). */
-    private static boolean isUnchanged(HttpResponse response, EntryMetadata known) {
-        if (response.status() == 304) {
-            return true;
-        }
-        if (response.status() != 200) {
-            return false;
-        }
-        String etag = response.header("ETag");
-        if (etag != null && known.etag() != null) {
-            return etag.equals(known.etag()) && !etag.startsWith("W/");
-        }
-        String lastModified = response.header("Last-Modified");
-        return lastModified != null && lastModified.equals(known.lastModified())
-                && response.contentLength() == known.size();
-    }
-
-    private static DownloadException statusFailure(URI uri, HttpResponse response) {
-        String where = response.uri().equals(uri) ? "" : " (redirected to " + response.uri() + ")";
-        return new DownloadException(uri, response.status(), "HTTP " + response.status() + " for " + uri + where,
-                null);
     }
 }

@@ -2,12 +2,8 @@ package dev.hoard.internal.fetch;
 
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
-import dev.hoard.DownloadException;
-import dev.hoard.FetchListener;
-import dev.hoard.internal.http.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,25 +13,26 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
 /**
- * Streams bytes to a file while hashing them: SHA-256 always (it names the blob), plus the expected digest's
- * algorithm when that is another one. The file is fsynced before this returns, so a rename that follows publishes
- * durable bytes. Memory use is one buffer, whatever the size.
+ * The running digest and size of a file being written: SHA-256 always (it names the blob), plus the expected
+ * digest's algorithm when that is another one. It survives retries within a process (the digests cover exactly the
+ * bytes written so far), and a resumed download first feeds it the bytes already on disk. Memory use is one buffer,
+ * whatever the size.
  */
 final class Transfer {
-    private static final int BUFFER_SIZE = 1 << 20;
+    static final int BUFFER_SIZE = 1 << 20;
 
-    private final MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
-    private final MessageDigest other;
     private final DigestAlgorithm otherAlgorithm;
+    private MessageDigest sha256;
+    private MessageDigest other;
     private long size;
 
-    private Transfer(Digest expected) {
-        boolean needsOther = expected != null && expected.algorithm() != DigestAlgorithm.SHA256;
-        this.otherAlgorithm = needsOther ? expected.algorithm() : null;
-        this.other = needsOther ? otherAlgorithm.newMessageDigest() : null;
+    Transfer(Digest expected) {
+        this.otherAlgorithm = expected != null && expected.algorithm() != DigestAlgorithm.SHA256
+                ? expected.algorithm() : null;
+        reset();
     }
 
-    /** What was received: its size, its SHA-256 and, if asked for, its digest in the expected algorithm. */
+    /** What was written: its size, its SHA-256 and, if asked for, its digest in the expected algorithm. */
     record Received(long size, Digest sha256, Digest other) {
         /** True if the content has {@code expected}; a null expectation always matches. */
         boolean matches(Digest expected) {
@@ -47,27 +44,102 @@ final class Transfer {
         }
     }
 
-    /**
-     * Receives a 200 response's body into {@code target}, replacing it. A body shorter or longer than its
-     * Content-Length is a {@link DownloadException}; a failed write (disk full) is a plain {@link IOException}.
-     */
-    static Received receive(HttpResponse response, Path target, Digest expected, URI url, FetchListener listener)
-            throws IOException {
-        long declared = response.contentLength();
-        listener.started(url, declared);
-        Transfer transfer = new Transfer(expected);
-        try (InputStream in = response.body(); FileChannel out = openForWrite(target)) {
-            transfer.copy(in, out, url, declared, listener);
-            if (declared >= 0 && transfer.size != declared) {
-                throw new DownloadException(url, response.status(), "body of " + url + " ended after "
-                        + transfer.size + " of " + declared + " bytes", null);
-            }
-            out.force(true);
-        } catch (IOException e) {
-            response.abort();
-            throw e;
+    /** Called as bytes arrive, with the total written so far. */
+    @FunctionalInterface
+    interface Progress {
+        void advanced(long size) throws IOException;
+    }
+
+    /** The network failed while the body was being read (as opposed to the disk failing while writing it). */
+    static final class BodyReadException extends IOException {
+        BodyReadException(String message, Throwable cause) {
+            super(message, cause);
         }
-        return transfer.result();
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Forgets everything: the file is about to be rewritten from its first byte. */
+    void reset() {
+        sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+        other = otherAlgorithm == null ? null : otherAlgorithm.newMessageDigest();
+        size = 0;
+    }
+
+    /** Feeds the first {@code length} bytes of an existing file, for a download that resumes it. */
+    void hashExisting(Path file, long length) throws IOException {
+        reset();
+        byte[] buffer = new byte[BUFFER_SIZE];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            while (size < length) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - size));
+                if (n < 0) {
+                    throw new IOException(file + " ended before its recorded length " + length);
+                }
+                update(buffer, n);
+            }
+        }
+    }
+
+    /**
+     * Copies {@code in} to the end of {@code out} until end of stream. A failed read is a {@link BodyReadException}
+     * (retryable: what was written stays valid); a failed write is a plain {@link IOException}.
+     */
+    void receive(InputStream in, FileChannel out, Progress progress) throws IOException {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        while (true) {
+            int n = read(in, buffer);
+            if (n < 0) {
+                return;
+            }
+            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+            while (chunk.hasRemaining()) {
+                out.write(chunk);
+            }
+            update(buffer, n);
+            progress.advanced(size);
+        }
+    }
+
+    Received result() {
+        try {
+            Digest otherDigest = other == null ? null
+                    : Digest.of(otherAlgorithm, ((MessageDigest) other.clone()).digest());
+            return new Received(size, Digest.of(DigestAlgorithm.SHA256, ((MessageDigest) sha256.clone()).digest()),
+                    otherDigest);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA digests are cloneable", e);
+        }
+    }
+
+    private void update(byte[] buffer, int n) {
+        sha256.update(buffer, 0, n);
+        if (other != null) {
+            other.update(buffer, 0, n);
+        }
+        size += n;
+    }
+
+    /** Reads as much as is available, up to a full buffer, so that writes and digest updates are large. */
+    private static int read(InputStream in, byte[] buffer) throws BodyReadException {
+        try {
+            int filled = 0;
+            while (filled < buffer.length) {
+                int n = in.read(buffer, filled, buffer.length - filled);
+                if (n < 0) {
+                    return filled == 0 ? -1 : filled;
+                }
+                filled += n;
+                if (in.available() == 0) {
+                    break;
+                }
+            }
+            return filled;
+        } catch (IOException e) {
+            throw new BodyReadException(describe(e), e);
+        }
     }
 
     /** Copies a local file into {@code target} (when not null) while hashing it. */
@@ -75,10 +147,13 @@ final class Transfer {
         Transfer transfer = new Transfer(expected);
         try (InputStream in = Files.newInputStream(source)) {
             if (target == null) {
-                transfer.copy(in, null, source.toUri(), -1, FetchListener.NONE);
+                byte[] buffer = new byte[BUFFER_SIZE];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    transfer.update(buffer, n);
+                }
             } else {
-                try (FileChannel out = openForWrite(target)) {
-                    transfer.copy(in, out, source.toUri(), -1, FetchListener.NONE);
+                try (FileChannel out = openNew(target)) {
+                    transfer.receive(in, out, size -> { });
                 }
             }
         }
@@ -97,62 +172,14 @@ final class Transfer {
         return Digest.of(algorithm, digest.digest());
     }
 
-    private static FileChannel openForWrite(Path target) throws IOException {
-        // NOFOLLOW_LINKS: a symlink planted at a temp or partial path is never written through.
+    /** Creates or truncates {@code target} for writing; a symlink planted there is never followed. */
+    static FileChannel openNew(Path target) throws IOException {
         return FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private void copy(InputStream in, FileChannel out, URI url, long declared, FetchListener listener)
-            throws IOException {
-        byte[] buffer = new byte[BUFFER_SIZE];
-        while (true) {
-            int n = read(in, buffer, url);
-            if (n < 0) {
-                return;
-            }
-            sha256.update(buffer, 0, n);
-            if (other != null) {
-                other.update(buffer, 0, n);
-            }
-            if (out != null) {
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-            }
-            size += n;
-            listener.progress(url, size, declared);
-        }
-    }
-
-    /** Reads as much as is available, up to a full buffer; network failures become {@link DownloadException}. */
-    private static int read(InputStream in, byte[] buffer, URI url) throws DownloadException {
-        try {
-            int filled = 0;
-            while (filled < buffer.length) {
-                int n = in.read(buffer, filled, buffer.length - filled);
-                if (n < 0) {
-                    return filled == 0 ? -1 : filled;
-                }
-                filled += n;
-                if (in.available() == 0) {
-                    break;
-                }
-            }
-            return filled;
-        } catch (IOException e) {
-            throw new DownloadException(url, 0, "download of " + url + " failed: " + describe(e), e);
-        }
     }
 
     static String describe(IOException e) {
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
-    }
-
-    private Received result() {
-        Digest otherDigest = other == null ? null : Digest.of(otherAlgorithm, other.digest());
-        return new Received(size, Digest.of(DigestAlgorithm.SHA256, sha256.digest()), otherDigest);
     }
 }

@@ -21,11 +21,14 @@ public final class HttpTransport {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final String userAgent;
+    private final boolean allowInsecureRedirects;
 
-    public HttpTransport(Duration connectTimeout, Duration readTimeout, String userAgent) {
+    public HttpTransport(Duration connectTimeout, Duration readTimeout, String userAgent,
+            boolean allowInsecureRedirects) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.userAgent = userAgent;
+        this.allowInsecureRedirects = allowInsecureRedirects;
     }
 
     /**
@@ -52,7 +55,7 @@ public final class HttpTransport {
                 throw new DownloadException(uri, status, "too many redirects (more than " + MAX_REDIRECTS
                         + ", a loop?) starting at " + uri, null);
             }
-            current = resolveRedirect(uri, current, location, status);
+            current = resolveRedirect(uri, current, location, status, allowInsecureRedirects);
         }
     }
 
@@ -72,8 +75,8 @@ public final class HttpTransport {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private static URI resolveRedirect(URI original, URI current, String location, int status)
-            throws DownloadException {
+    private static URI resolveRedirect(URI original, URI current, String location, int status,
+            boolean allowInsecure) throws DownloadException {
         URI next;
         try {
             next = current.resolve(new URI(location));
@@ -85,9 +88,9 @@ public final class HttpTransport {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new DownloadException(original, status, "refusing redirect to unsupported scheme: " + next, null);
         }
-        if (current.getScheme().equalsIgnoreCase("https") && scheme.equals("http")) {
+        if (current.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !allowInsecure) {
             throw new DownloadException(original, status, "refusing redirect from https to http: " + current
-                    + " -> " + next, null);
+                    + " -> " + next + " (allow it with --allow-insecure-redirects)", null);
         }
         return next;
     }

@@ -24,7 +24,7 @@ public final class EntryLock implements AutoCloseable {
         }
         released = true;
         try {
-            if (osLock.isValid()) {
+            if (osLock != null && osLock.isValid()) {
                 osLock.release();
             }
         } finally {

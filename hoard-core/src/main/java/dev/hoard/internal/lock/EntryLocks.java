@@ -61,8 +61,12 @@ public final class EntryLocks {
         void stillWaiting(Duration waited);
     }
 
-    /** Takes the lock if it is free right now; returns null if another thread or process holds it. */
-    public EntryLock tryAcquire(Path lockFile) throws IOException {
+    /**
+     * Takes the lock if it is free right now; returns null if another thread or process holds it.
+     *
+     * @param fileLocks false to skip the OS file lock (only threads of this JVM are excluded)
+     */
+    public EntryLock tryAcquire(Path lockFile, boolean fileLocks) throws IOException {
         LockFile file = retain(lockFile);
         boolean acquired = false;
         try {
@@ -70,7 +74,11 @@ public final class EntryLocks {
                 return null;
             }
             try {
-                FileLock osLock = file.tryLockFile();
+                FileLock osLock = fileLocks ? file.tryLockFile() : null;
+                if (!fileLocks) {
+                    acquired = true;
+                    return new EntryLock(this, file, null);
+                }
                 if (osLock != null) {
                     acquired = true;
                     return new EntryLock(this, file, osLock);
@@ -91,12 +99,13 @@ public final class EntryLocks {
     /**
      * Takes the lock, waiting as long as needed or until {@code timeout}.
      *
-     * @param timeout  the longest wait, or null for no limit
-     * @param observer told periodically while waiting
+     * @param fileLocks false to skip the OS file lock (only threads of this JVM are excluded)
+     * @param timeout   the longest wait, or null for no limit
+     * @param observer  told periodically while waiting
      * @throws TimeoutException     if {@code timeout} passed first
      * @throws InterruptedException if the thread was interrupted while waiting
      */
-    public EntryLock acquire(Path lockFile, Duration timeout, WaitObserver observer)
+    public EntryLock acquire(Path lockFile, boolean fileLocks, Duration timeout, WaitObserver observer)
             throws IOException, InterruptedException, TimeoutException {
         Waiting waiting = new Waiting(timeout, observer);
         LockFile file = retain(lockFile);
@@ -108,6 +117,10 @@ public final class EntryLocks {
             try {
                 long pause = POLL_MIN_MILLIS;
                 while (true) {
+                    if (!fileLocks) {
+                        acquired = true;
+                        return new EntryLock(this, file, null);
+                    }
                     FileLock osLock = file.tryLockFile();
                     if (osLock != null) {
                         acquired = true;

@@ -64,15 +64,59 @@ public final class CacheEntry {
     }
 
     /**
-     * Deletes partial files that earlier holders of this entry left when they died. Only the lock holder calls
-     * this: while it holds the lock, no live process writes a partial of this entry.
+     * Deletes partial files that earlier holders of this entry left when they died, except {@code keep}. Only the
+     * lock holder calls this, and only where file locks work: while it holds the lock, no live process writes a
+     * partial of this entry.
      */
-    public void deleteStalePartials() throws IOException {
+    public void deleteStalePartials(Path keep) throws IOException {
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(blobs, ".partial-" + key + ".*")) {
             for (Path partial : stale) {
-                Files.deleteIfExists(partial);
+                if (!partial.equals(keep)) {
+                    Files.deleteIfExists(partial);
+                }
             }
         }
+    }
+
+    /**
+     * Takes over the partial download a dead holder left, by renaming it to {@code newPartial} (atomic, so of two
+     * processes that race for it, one wins and the other starts afresh).
+     *
+     * @return the record of what the adopted file holds, or empty if there is nothing to resume
+     */
+    public Optional<PartialRecord> adoptPartial(Path newPartial) {
+        try {
+            PartialRecord record = PartialRecord.parse(Files.readString(partialRecordFile(), StandardCharsets.UTF_8));
+            Path old = blobs.resolve(record.file());
+            if (!Files.isRegularFile(old, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            AtomicFiles.move(old, newPartial);
+            return Optional.of(record.withFile(newPartial.getFileName().toString()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // no record, a torn one, or another process won the rename: start afresh
+        }
+    }
+
+    public void writePartialRecord(PartialRecord record) throws IOException {
+        AtomicFiles.writeString(partialRecordFile(), record.toJson());
+    }
+
+    /** The record of the resumable partial, if one is described (for listings; holders use adoptPartial). */
+    public Optional<PartialRecord> readPartialRecord() {
+        try {
+            return Optional.of(PartialRecord.parse(Files.readString(partialRecordFile(), StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void deletePartialRecord() throws IOException {
+        Files.deleteIfExists(partialRecordFile());
+    }
+
+    Path partialRecordFile() {
+        return dir.resolve("partial.json");
     }
 
     Path metadataFile() {
@@ -121,8 +165,11 @@ public final class CacheEntry {
         AtomicFiles.writeString(ownerFile(), Json.write(fields));
     }
 
-    /** The last recorded lock holder and its partial file. It may be stale: only a held lock makes it current. */
-    public record Holder(LockOwner owner, Path partial) {
+    /**
+     * The last recorded lock holder, its partial file and the expected size (-1 if unknown). It may be stale: only a
+     * held lock makes it current.
+     */
+    public record Holder(LockOwner owner, Path partial, long totalBytes) {
         /** Bytes the holder has downloaded so far, or -1 if unknown. */
         public long bytesSoFar() {
             try {
@@ -139,7 +186,9 @@ public final class CacheEntry {
             LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
                     Instant.parse((String) fields.get("since")));
             Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
-            return Optional.of(new Holder(owner, partial));
+            long total = readPartialRecord().filter(r -> r.file().equals(partial.getFileName().toString()))
+                    .map(PartialRecord::length).orElse(-1L);
+            return Optional.of(new Holder(owner, partial, total));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
         }

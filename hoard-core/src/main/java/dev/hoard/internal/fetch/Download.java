@@ -1,0 +1,330 @@
+package dev.hoard.internal.fetch;
+
+import dev.hoard.DownloadException;
+import dev.hoard.FetchListener;
+import dev.hoard.FetchRequest;
+import dev.hoard.internal.http.HttpResponse;
+import dev.hoard.internal.http.HttpTransport;
+import dev.hoard.internal.store.CacheEntry;
+import dev.hoard.internal.store.EntryMetadata;
+import dev.hoard.internal.store.PartialRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One download into one partial file, by the entry's lock holder (or, for --no-cache, into a temp file): attempts,
+ * retries, mirrors and resumption.
+ *
+ * <p><b>Attempts.</b> Each attempt sends a GET to the current source. If the partial file already holds bytes whose
+ * validators are known, it asks for the rest ({@code Range} + {@code If-Range}); a 206 that starts where the file
+ * ends is appended, anything else (a 200: the remote changed or ignores ranges) starts the file over. The digests
+ * always cover exactly the bytes in the file, so a resumed file is verified whole.
+ *
+ * <p><b>Retries.</b> Connection failures, timeouts (a read that sees no byte for the read timeout counts as a stall),
+ * a body cut short, 408, 429 and 5xx are retried after {@link Backoff#delay} (honouring Retry-After). An attempt that
+ * received bytes resets the failure count, so a long download over a flaky link is not given up while it advances.
+ * Other statuses (404, 403, 410, ...), a redirect loop and a refused redirect fail the source at once.
+ *
+ * <p><b>Mirrors.</b> When a source fails for good, the next one is tried. Resuming across sources is done only with
+ * an expected digest (which checks the joined file); without one, a mirror's validators say nothing about another
+ * server's bytes, so the file starts over.
+ *
+ * <p><b>Checkpoints.</b> Every {@link #CHECKPOINT_BYTES} the file is fsynced and the record's durable length
+ * updated, so that after a power loss (detected by a changed boot id) only fsynced bytes are trusted.
+ */
+final class Download {
+    static final long CHECKPOINT_BYTES = 256L << 20;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+
+    /** How a download ended. */
+    sealed interface Outcome permits Unchanged, Complete {
+    }
+
+    /** The server confirmed the cached copy (304, or a 200 with the cached validators). */
+    record Unchanged() implements Outcome {
+    }
+
+    /** The partial file holds the whole content; not yet verified against an expected digest. */
+    record Complete(Transfer.Received received, String etag, String lastModified, String contentType,
+            long bytesTransferred) implements Outcome {
+    }
+
+    private final FetchRequest request;
+    private final Path partial;
+    private final CacheEntry entry;
+    private final HttpTransport http;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final FetchListener listener;
+    private final Transfer transfer;
+    private PartialRecord record;
+    private long bytesTransferred;
+    private long nextCheckpoint;
+
+    /**
+     * @param partial the file to write; it holds {@code adopted}'s bytes if one is given, else it is (re)created
+     * @param entry   the cache entry whose partial record to maintain, or null (--no-cache)
+     * @param adopted what {@code partial} already holds, from a dead holder, or null
+     */
+    Download(FetchRequest request, Path partial, CacheEntry entry, PartialRecord adopted, HttpTransport http,
+            Backoff backoff, Clock clock, FetchListener listener) throws IOException {
+        this.request = request;
+        this.partial = partial;
+        this.entry = entry;
+        this.http = http;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.listener = listener;
+        this.transfer = new Transfer(request.digest());
+        if (adopted != null) {
+            long trusted = adopted.trustedLength(java.nio.file.Files.size(partial));
+            truncate(trusted);
+            transfer.hashExisting(partial, trusted);
+            this.record = adopted;
+        } else {
+            truncate(0);
+        }
+        this.nextCheckpoint = transfer.size() + CHECKPOINT_BYTES;
+    }
+
+    /**
+     * Runs attempts until the content is complete, the server says it is unchanged, or every source has failed.
+     *
+     * @param known  the cached version, for a conditional request to the first source; null if none
+     * @param inHand a 200 response to the first source that the caller already has, or null
+     * @throws DownloadException    when every source failed; it carries the last failure
+     * @throws IOException          when writing the file failed (disk full, permissions): not retried
+     * @throws InterruptedException while waiting to retry
+     */
+    Outcome run(EntryMetadata known, HttpResponse inHand) throws IOException, InterruptedException {
+        List<URI> sources = new ArrayList<>();
+        sources.add(request.uri());
+        sources.addAll(request.mirrors());
+        DownloadException last = null;
+        for (URI source : sources) {
+            EntryMetadata conditional = source.equals(request.uri()) ? known : null;
+            try {
+                return fromSource(source, conditional, source.equals(request.uri()) ? inHand : null);
+            } catch (SourceFailedException e) {
+                last = e.failure;
+                if (!source.equals(sources.get(sources.size() - 1))) {
+                    listener.warning(request.uri(), last.getMessage() + "; trying the next mirror");
+                }
+            }
+        }
+        throw last;
+    }
+
+    private Outcome fromSource(URI source, EntryMetadata known, HttpResponse inHand)
+            throws IOException, InterruptedException {
+        int failures = 0;
+        HttpResponse response = inHand;
+        while (true) {
+            long sizeBefore = transfer.size();
+            try {
+                if (response == null) {
+                    response = send(source, known);
+                }
+                try (HttpResponse r = response) {
+                    Outcome outcome = attempt(source, r, known);
+                    if (outcome != null) {
+                        return outcome;
+                    }
+                }
+                failures = 0; // the attempt was a restart (e.g. a 416), not a failure
+            } catch (RetryableException e) {
+                failures = transfer.size() > sizeBefore ? 1 : failures + 1;
+                if (failures > backoff.maxRetries()) {
+                    throw new SourceFailedException(new DownloadException(request.uri(), e.status,
+                            e.getMessage() + " (gave up after " + backoff.maxRetries() + " retries)", e.getCause()));
+                }
+                Duration delay = backoff.delay(failures, e.retryAfter);
+                listener.retrying(request.uri(), failures, delay, e.getMessage());
+                Thread.sleep(delay.toMillis());
+            } finally {
+                response = null;
+            }
+        }
+    }
+
+    private HttpResponse send(URI source, EntryMetadata known) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (canResumeFrom(source)) {
+            headers.put("Range", "bytes=" + transfer.size() + "-");
+            String validator = record.ifRangeValidator();
+            if (validator != null && source.toString().equals(record.source())) {
+                headers.put("If-Range", validator);
+            }
+        } else if (known != null) {
+            if (known.etag() != null) {
+                headers.put("If-None-Match", known.etag());
+            }
+            if (known.lastModified() != null) {
+                headers.put("If-Modified-Since", known.lastModified());
+            }
+        }
+        try {
+            return http.get(source, headers);
+        } catch (DownloadException e) {
+            throw new SourceFailedException(e); // a redirect loop or a refused redirect: not worth retrying
+        } catch (IOException e) {
+            throw new RetryableException("cannot fetch " + source + ": " + Transfer.describe(e), 0, null, e);
+        }
+    }
+
+    /** Bytes can be kept if the server can be asked for the rest: same source with a validator, or a digest. */
+    private boolean canResumeFrom(URI source) {
+        if (record == null || transfer.size() == 0) {
+            return false;
+        }
+        boolean sameSource = source.toString().equals(record.source()) && record.ifRangeValidator() != null;
+        return sameSource || request.digest() != null;
+    }
+
+    /** One response: returns the outcome, or null to go round again at once; throws to retry or give up. */
+    private Outcome attempt(URI source, HttpResponse response, EntryMetadata known) throws IOException {
+        int status = response.status();
+        if (status == 304 && known != null) {
+            return new Unchanged();
+        }
+        if (status == 200) {
+            if (known != null && Validators.unchanged(response, known)) {
+                return new Unchanged();
+            }
+            truncate(0);
+            startRecord(source, response, response.contentLength());
+            return receive(source, response, response.contentLength());
+        }
+        if (status == 206) {
+            Matcher range = CONTENT_RANGE.matcher(String.valueOf(response.header("Content-Range")));
+            if (record == null || !range.matches() || Long.parseLong(range.group(1)) != transfer.size()) {
+                truncate(0); // not the range we asked for: start over rather than guess
+                record = null;
+                return null;
+            }
+            long total = range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3));
+            if (record.length() >= 0 && total >= 0 && total != record.length()) {
+                truncate(0);
+                record = null;
+                return null;
+            }
+            listener.resumed(request.uri(), transfer.size(), total);
+            return receive(source, response, total);
+        }
+        if (status == 416) {
+            truncate(0); // what we have is not a prefix of what the server has now
+            record = null;
+            return null;
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            throw new RetryableException(statusMessage(source, response), status,
+                    Backoff.parseRetryAfter(response.header("Retry-After"), clock), null);
+        }
+        throw new SourceFailedException(new DownloadException(request.uri(), status, statusMessage(source, response),
+                null));
+    }
+
+    private Outcome receive(URI source, HttpResponse response, long total) throws IOException {
+        long expectedEnd = response.contentLength() >= 0 ? transfer.size() + response.contentLength() : -1;
+        if (total >= 0 && transfer.size() == 0) {
+            listener.started(request.uri(), total);
+        } else if (transfer.size() == 0) {
+            listener.started(request.uri(), -1);
+        }
+        try (InputStream in = response.body(); FileChannel out = openForAppend()) {
+            long start = transfer.size();
+            try {
+                transfer.receive(in, out, size -> advanced(out, size, total));
+            } finally {
+                bytesTransferred += transfer.size() - start;
+            }
+            out.force(true);
+        } catch (Transfer.BodyReadException e) {
+            response.abort();
+            throw new RetryableException("download of " + source + " broke off after " + transfer.size()
+                    + " bytes: " + e.getMessage(), 0, null, e);
+        }
+        if (expectedEnd >= 0 && transfer.size() != expectedEnd || total >= 0 && transfer.size() != total) {
+            response.abort();
+            throw new RetryableException("body of " + source + " ended after " + transfer.size() + " of "
+                    + (total >= 0 ? total : expectedEnd) + " bytes", 0, null, null);
+        }
+        return new Complete(transfer.result(), response.header("ETag"), response.header("Last-Modified"),
+                response.header("Content-Type"), bytesTransferred);
+    }
+
+    private void advanced(FileChannel out, long size, long total) throws IOException {
+        listener.progress(request.uri(), size, total);
+        if (size >= nextCheckpoint && entry != null && record != null) {
+            out.force(false);
+            record = record.withDurable(size);
+            entry.writePartialRecord(record);
+            nextCheckpoint = size + CHECKPOINT_BYTES;
+        }
+    }
+
+    private void startRecord(URI source, HttpResponse response, long length) throws IOException {
+        record = new PartialRecord(partial.getFileName().toString(), source.toString(), response.header("ETag"),
+                response.header("Last-Modified"), length, PartialRecord.currentBootId(), 0);
+        if (entry != null) {
+            entry.writePartialRecord(record);
+        }
+    }
+
+    private void truncate(long size) throws IOException {
+        if (size == 0) {
+            transfer.reset();
+        }
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            channel.truncate(size);
+        }
+        nextCheckpoint = size + CHECKPOINT_BYTES;
+    }
+
+    private FileChannel openForAppend() throws IOException {
+        FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        channel.position(transfer.size());
+        return channel;
+    }
+
+    private static String statusMessage(URI source, HttpResponse response) {
+        String where = response.uri().equals(source) ? "" : " (redirected to " + response.uri() + ")";
+        return "HTTP " + response.status() + " for " + source + where;
+    }
+
+    /** An attempt failed in a way that another attempt may not. */
+    private static final class RetryableException extends IOException {
+        final int status;
+        final Duration retryAfter;
+
+        RetryableException(String message, int status, Duration retryAfter, Throwable cause) {
+            super(message, cause);
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    /** The current source cannot give us the file; try the next. */
+    private static final class SourceFailedException extends RuntimeException {
+        final DownloadException failure;
+
+        SourceFailedException(DownloadException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+}
