@@ -64,6 +64,9 @@ final class GetCommand implements Callable<Integer> {
                     + "(e.g. 30s, 5m); exit 5. Default: wait as long as it takes.")
     Duration lockTimeout;
 
+    @Mixin
+    NetworkOptions network;
+
     @Option(names = "--json", description = "Print one JSON object describing the result on stdout.")
     boolean json;
 
@@ -84,7 +87,7 @@ final class GetCommand implements Callable<Integer> {
                     + "print");
         }
         FetchResult result;
-        try (Hoard hoard = Hoard.open(cache.resolve());
+        try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 StderrProgress progress = new StderrProgress(quiet)) {
             result = hoard.fetch(request, progress);
         }

@@ -28,6 +28,8 @@ final class StderrProgress implements FetchListener, AutoCloseable {
     private long transferStart;
     private boolean lineOpen;
     private boolean announcedWait;
+    private long waitSampleBytes = -1;
+    private long waitSampleNanos;
 
     StderrProgress(boolean quiet) {
         this.quiet = quiet;
@@ -38,13 +40,49 @@ final class StderrProgress implements FetchListener, AutoCloseable {
         if (quiet) {
             return;
         }
-        String who = owner == null ? "another process" : "pid " + owner.pid() + " on " + owner.host();
-        String since = owner == null ? "" : " since " + age(owner.since());
-        String line = "waiting for " + who + since + " to download " + name(url)
-                + (ownerBytes >= 0 ? ": " + bytes(ownerBytes) + " so far" : "");
+        long now = System.nanoTime();
+        double rate = waitSampleBytes >= 0 && ownerBytes >= waitSampleBytes && now > waitSampleNanos
+                ? (ownerBytes - waitSampleBytes) / ((now - waitSampleNanos) / 1e9) : -1;
         if (!announcedWait || due()) {
             announcedWait = true;
-            draw(line);
+            draw(waitingLine(url, owner, ownerBytes, totalBytes, rate));
+            waitSampleBytes = ownerBytes;
+            waitSampleNanos = now;
+        }
+    }
+
+    static String waitingLine(URI url, LockOwner owner, long ownerBytes, long totalBytes, double rate) {
+        String who = owner == null ? "another process" : "pid " + owner.pid() + " on " + owner.host()
+                + " (since " + age(owner.since()) + ")";
+        StringBuilder line = new StringBuilder("waiting for ").append(who).append(" to download ").append(name(url));
+        if (ownerBytes >= 0) {
+            line.append(": ").append(bytes(ownerBytes));
+            if (totalBytes > 0) {
+                line.append(" of ").append(bytes(totalBytes))
+                        .append(String.format(Locale.ROOT, " (%d%%)", ownerBytes * 100 / totalBytes));
+            }
+            if (rate >= 0) {
+                line.append(", ").append(bytes((long) rate)).append("/s");
+            }
+        }
+        return line.toString();
+    }
+
+    @Override
+    public void resumed(URI url, long offset, long totalBytes) {
+        transferStart = System.nanoTime();
+        if (!quiet) {
+            finishLine();
+            err.println("hoard: resuming " + name(url) + " at " + bytes(offset)
+                    + (totalBytes > 0 ? " of " + bytes(totalBytes) : ""));
+        }
+    }
+
+    @Override
+    public void retrying(URI url, int attempt, Duration delay, String reason) {
+        if (!quiet) {
+            finishLine();
+            err.printf(Locale.ROOT, "hoard: %s; retry %d in %.1fs%n", reason, attempt, delay.toMillis() / 1000.0);
         }
     }
 

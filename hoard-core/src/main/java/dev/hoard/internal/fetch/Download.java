@@ -131,9 +131,9 @@ final class Download {
     private Outcome fromSource(URI source, EntryMetadata known, HttpResponse inHand)
             throws IOException, InterruptedException {
         int failures = 0;
+        long highWater = transfer.size();
         HttpResponse response = inHand;
         while (true) {
-            long sizeBefore = transfer.size();
             try {
                 if (response == null) {
                     response = send(source, known);
@@ -144,20 +144,32 @@ final class Download {
                         return outcome;
                     }
                 }
-                failures = 0; // the attempt was a restart (e.g. a 416), not a failure
+                failures = countFailure(failures, highWater, "the server kept answering with ranges that do not "
+                        + "continue the file", 0, null);
             } catch (RetryableException e) {
-                failures = transfer.size() > sizeBefore ? 1 : failures + 1;
-                if (failures > backoff.maxRetries()) {
-                    throw new SourceFailedException(new DownloadException(request.uri(), e.status,
-                            e.getMessage() + " (gave up after " + backoff.maxRetries() + " retries)", e.getCause()));
-                }
+                failures = countFailure(failures, highWater, e.getMessage(), e.status, e.getCause());
                 Duration delay = backoff.delay(failures, e.retryAfter);
                 listener.retrying(request.uri(), failures, delay, e.getMessage());
                 Thread.sleep(delay.toMillis());
             } finally {
                 response = null;
+                highWater = Math.max(highWater, transfer.size());
             }
         }
+    }
+
+    /**
+     * Counts a failed attempt, unless it took the file past its furthest point so far (real progress, which resets
+     * the count), and gives up on the source when the count passes the budget. Progress that a later restart threw
+     * away does not count again, so a server that keeps sending bad bodies cannot keep us busy forever.
+     */
+    private int countFailure(int failures, long highWater, String reason, int status, Throwable cause) {
+        int count = transfer.size() > highWater ? 1 : failures + 1;
+        if (count > backoff.maxRetries()) {
+            throw new SourceFailedException(new DownloadException(request.uri(), status,
+                    reason + " (gave up after " + backoff.maxRetries() + " retries)", cause));
+        }
+        return count;
     }
 
     private HttpResponse send(URI source, EntryMetadata known) throws IOException {

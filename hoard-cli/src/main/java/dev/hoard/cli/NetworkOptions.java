@@ -1,0 +1,61 @@
+package dev.hoard.cli;
+
+import dev.hoard.HoardOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** How hoard talks to servers and locks entries: shared by every command that downloads. */
+final class NetworkOptions {
+
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Retries per URL after connection failures, timeouts, 408/429/5xx or a body cut short, "
+                    + "with exponential backoff and jitter, honouring Retry-After; attempts that received bytes do "
+                    + "not count (default: ${DEFAULT-VALUE}).",
+            defaultValue = "5")
+    int retries;
+
+    @Option(names = "--connect-timeout", paramLabel = "D", converter = DurationConverter.class,
+            description = "Give up connecting after D (default: 30s).")
+    Duration connectTimeout;
+
+    @Option(names = "--read-timeout", paramLabel = "D", converter = DurationConverter.class,
+            description = "Treat a connection that sends nothing for D as stalled, and retry (default: 60s).")
+    Duration readTimeout;
+
+    @Option(names = "--allow-insecure-redirects",
+            description = "Follow redirects from https to plain http (refused by default).")
+    boolean allowInsecureRedirects;
+
+    @Option(names = "--no-file-locks",
+            description = "Do not take OS file locks (env HOARD_FILE_LOCKS=off), for mounts where they silently do "
+                    + "nothing or fail (some NFS, Lustre, CIFS). Processes may then download the same file twice, "
+                    + "but never publish a corrupt one.")
+    boolean noFileLocks;
+
+    HoardOptions apply(Path cacheDir) {
+        HoardOptions options = HoardOptions.of(cacheDir).retries(retries)
+                .allowInsecureRedirects(allowInsecureRedirects)
+                .fileLocks(!noFileLocks && !fileLocksOffInEnvironment());
+        if (connectTimeout != null) {
+            options = options.connectTimeout(connectTimeout);
+        }
+        if (readTimeout != null) {
+            options = options.readTimeout(readTimeout);
+        }
+        String delay = System.getenv("HOARD_RETRY_DELAY"); // undocumented: lets tests keep retries fast
+        if (delay != null) {
+            options = options.retryDelay(new DurationConverter().convert(delay));
+        }
+        return options;
+    }
+
+    private static boolean fileLocksOffInEnvironment() {
+        String value = System.getenv("HOARD_FILE_LOCKS");
+        return value != null && switch (value.toLowerCase(Locale.ROOT)) {
+            case "off", "false", "0", "no" -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,288 @@
+package dev.hoard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.testing.Fault;
+import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestHttpServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the origin can do wrong, one case at a time, against an in-process fault-injecting server. */
+class FaultsTest {
+    private static final int SIZE = 400_000;
+    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 3);
+    private static final Digest SHA256 = FetchTest.sha256(BODY);
+
+    @TempDir
+    Path tmp;
+
+    private TestHttpServer server;
+    private Hoard hoard;
+    private URI url;
+    private final List<String> retries = new ArrayList<>();
+    private final List<Long> resumedAt = new ArrayList<>();
+    private final FetchListener recorder = new FetchListener() {
+        @Override
+        public void retrying(URI u, int attempt, Duration delay, String reason) {
+            retries.add(delay.toMillis() + "ms " + reason);
+        }
+
+        @Override
+        public void resumed(URI u, long offset, long total) {
+            resumedAt.add(offset);
+        }
+    };
+
+    @BeforeEach
+    void start() throws IOException {
+        server = TestHttpServer.start();
+        server.put("/f.img", BODY);
+        url = server.url("/f.img");
+        hoard = Hoard.open(HoardOptions.of(tmp.resolve("cache")).retries(3).retryDelay(Duration.ofMillis(10))
+                .readTimeout(Duration.ofMillis(700)));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private FetchResult fetch(FetchRequest request) throws Exception {
+        return hoard.fetch(request, recorder);
+    }
+
+    @Test
+    void aBodyDroppedMidwayIsResumedWithRangeAndIfRange() throws Exception {
+        server.enqueue("/f.img", Fault.dropAfter(150_000));
+
+        FetchResult r = fetch(FetchRequest.of(url));
+        assertEquals(SHA256, r.digest());
+        assertEquals(List.of(150_000L), resumedAt);
+        RecordedRequest second = server.requests().get(1);
+        assertEquals("bytes=150000-", second.header("Range"));
+        assertEquals(TestHttpServer.etag(BODY), second.header("If-Range"));
+        assertEquals(SIZE, server.bodyBytesSent("/f.img"), "nothing was sent twice");
+        assertEquals(SIZE, r.bytesTransferred());
+    }
+
+    @Test
+    void aStalledConnectionIsDetectedByTheReadTimeoutAndResumed() throws Exception {
+        server.enqueue("/f.img", Fault.stallAfter(100_000));
+
+        assertEquals(SHA256, fetch(FetchRequest.of(url)).digest());
+        assertEquals(List.of(100_000L), resumedAt);
+        assertEquals(1, retries.size(), retries.toString());
+    }
+
+    @Test
+    void a503WithRetryAfterIsRetriedAfterTheServersDelay() throws Exception {
+        server.enqueue("/f.img", Fault.status(503, "Retry-After", "1"));
+
+        assertEquals(SHA256, fetch(FetchRequest.of(url)).digest());
+        assertEquals(1, retries.size());
+        assertTrue(retries.get(0).startsWith("1000ms HTTP 503"), retries.toString());
+    }
+
+    @Test
+    void aServerThatIgnoresRangeMakesTheDownloadStartOver() throws Exception {
+        server.enqueue("/f.img", Fault.dropAfter(200_000));
+        server.enqueue("/f.img", Fault.ignoreRange());
+
+        FetchResult r = fetch(FetchRequest.of(url).output(tmp.resolve("out")));
+        assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out")));
+        assertEquals(List.of(), resumedAt, "a 200 to a Range request is a new body, not a continuation");
+        assertEquals(SIZE + 200_000, server.bodyBytesSent("/f.img"));
+        assertEquals(SHA256, r.digest());
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIsRetriedAndNeverPublished() throws Exception {
+        server.always("/f.img", Fault.wrongLength(SIZE + 1000));
+
+        DownloadException e = assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
+        assertTrue(e.getMessage().contains("gave up after 3 retries"), e.getMessage());
+        assertNothingPublished();
+    }
+
+    @Test
+    void aBodyLongerThanItsContentLengthIsNeverPublished() throws Exception {
+        server.always("/f.img", Fault.wrongLength(SIZE - 1000));
+
+        assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url).digest(SHA256)));
+        assertNothingPublished();
+    }
+
+    @Test
+    void aRedirectLoopFailsWithoutRetrying() {
+        server.redirectLoop("/a", "/b");
+
+        DownloadException e = assertThrows(DownloadException.class,
+                () -> fetch(FetchRequest.of(server.url("/a"))));
+        assertTrue(e.getMessage().contains("too many redirects"), e.getMessage());
+        assertTrue(server.requests().size() <= 12, "bounded: " + server.requests().size());
+        assertEquals(List.of(), retries);
+    }
+
+    @Test
+    void clientErrorsFailAtOnceWithTheirStatus() {
+        for (int status : new int[] {403, 404, 410}) {
+            server.resetRecords();
+            server.enqueue("/f.img", Fault.status(status));
+            DownloadException e = assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
+            assertEquals(status, e.httpStatus());
+            assertEquals(1, server.requests().size(), "no retry for " + status);
+        }
+        assertNothingPublished();
+    }
+
+    @Test
+    void serverErrorsAreRetriedThenReported() {
+        server.always("/f.img", Fault.status(500));
+
+        DownloadException e = assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
+        assertEquals(500, e.httpStatus());
+        assertEquals(4, server.requests().size(), "the first attempt and 3 retries");
+    }
+
+    @Test
+    void attemptsThatMakeProgressDoNotUseUpTheRetryBudget() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            server.enqueue("/f.img", Fault.dropAfter(50_000));
+        }
+
+        assertEquals(SHA256, fetch(FetchRequest.of(url)).digest());
+        assertEquals(6, resumedAt.size(), "six drops, six resumptions, with only 3 retries allowed");
+        assertEquals(SIZE, server.bodyBytesSent("/f.img"));
+    }
+
+    @Test
+    void mirrorsAreTriedInOrderWhenTheUrlFails() throws Exception {
+        server.put("/mirror1/f.img", BODY);
+        server.put("/mirror2/f.img", BODY);
+        server.always("/f.img", Fault.status(404));
+        server.always("/mirror1/f.img", Fault.status(503));
+
+        FetchResult r = fetch(FetchRequest.of(url).mirrors(List.of(server.url("/mirror1/f.img"),
+                server.url("/mirror2/f.img"))));
+        assertEquals(FetchStatus.DOWNLOADED, r.status());
+        assertEquals(SHA256, r.digest());
+        assertEquals(url, r.url());
+        assertEquals(1, server.requestCount("/f.img"));
+        assertEquals(4, server.requestCount("/mirror1/f.img"));
+        assertEquals(1, server.fullBodyCount("/mirror2/f.img"));
+    }
+
+    @Test
+    void withADigestADownloadResumesOnAMirror() throws Exception {
+        server.put("/mirror/f.img", BODY, Instant.parse("2020-01-01T00:00:00Z"), "application/octet-stream",
+                "\"another-etag\"");
+        server.enqueue("/f.img", Fault.dropAfter(100_000));
+        server.always("/f.img", Fault.status(404));
+
+        FetchResult r = fetch(FetchRequest.of(url).digest(SHA256).mirrors(List.of(server.url("/mirror/f.img"))));
+        assertEquals(SHA256, r.digest());
+        assertEquals(List.of(100_000L), resumedAt);
+        assertEquals("bytes=100000-", server.requests().get(2).header("Range"));
+        assertNull(server.requests().get(2).header("If-Range"), "another server's validators do not apply");
+    }
+
+    @Test
+    void aChangedRemoteDuringResumeStartsOverAndPublishesTheNewFile() throws Exception {
+        byte[] replaced = FetchTest.randomBytes(SIZE, 4);
+        server.enqueue("/f.img", Fault.dropAfter(120_000));
+        FetchListener replaceOnRetry = new FetchListener() {
+            @Override
+            public void retrying(URI u, int attempt, Duration delay, String reason) {
+                server.put("/f.img", replaced);
+            }
+        };
+
+        FetchResult r = hoard.fetch(FetchRequest.of(url).output(tmp.resolve("out")), replaceOnRetry);
+        assertArrayEquals(replaced, Files.readAllBytes(tmp.resolve("out")));
+        assertEquals(FetchTest.sha256(replaced), r.digest());
+        assertEquals(200, server.requests().get(1).status(), "If-Range did not match: a whole new body");
+    }
+
+    @Test
+    void aSymlinkPlantedAtTheBlobPathIsReplacedNotFollowed() throws Exception {
+        Path victim = tmp.resolve("victim.txt");
+        Files.writeString(victim, "precious");
+        Path blobs = Files.createDirectories(tmp.resolve("cache/blobs"));
+        Files.createSymbolicLink(blobs.resolve(SHA256.hex()), victim);
+
+        FetchResult r = fetch(FetchRequest.of(url).digest(SHA256));
+        assertEquals(FetchStatus.DOWNLOADED, r.status(), "a symlink is not a stored blob");
+        assertEquals("precious", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(blobs.resolve(SHA256.hex())));
+        assertArrayEquals(BODY, Files.readAllBytes(blobs.resolve(SHA256.hex())));
+    }
+
+    @Test
+    void aSymlinkPlantedAsMetadataIsNotTrusted() throws Exception {
+        Path victim = tmp.resolve("victim.json");
+        Files.writeString(victim, "{\"not\": \"metadata\"}");
+        fetch(FetchRequest.of(url));
+        Path meta = Files.list(tmp.resolve("cache/entries")).findFirst().orElseThrow().resolve("meta.json");
+        Files.delete(meta);
+        Files.createSymbolicLink(meta, victim);
+
+        assertEquals(FetchStatus.DOWNLOADED, fetch(FetchRequest.of(url)).status());
+        assertEquals("{\"not\": \"metadata\"}", Files.readString(victim));
+        assertFalse(Files.isSymbolicLink(meta));
+    }
+
+    @Test
+    void withoutFileLocksConcurrentFetchesStillPublishOnlyCorrectFiles() throws Exception {
+        Hoard unlocked = Hoard.open(HoardOptions.of(tmp.resolve("cache")).fileLocks(false));
+        server.throttle(2_000_000);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Hoard h = i % 2 == 0 ? unlocked : Hoard.open(HoardOptions.of(tmp.resolve("cache")).fileLocks(false));
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    assertEquals(SHA256, h.fetch(FetchRequest.of(url)).digest());
+                } catch (Throwable t) {
+                    synchronized (failures) {
+                        failures.add(t);
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(SHA256.hex()), publishedBlobs());
+        assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("cache/blobs").resolve(SHA256.hex())));
+    }
+
+    private void assertNothingPublished() {
+        assertEquals(List.of(), publishedBlobs());
+    }
+
+    private List<String> publishedBlobs() {
+        try (Stream<Path> files = Files.list(tmp.resolve("cache/blobs"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
