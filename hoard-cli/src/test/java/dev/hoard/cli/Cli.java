@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** Runs hoard as a user would: in this JVM for speed, or in a forked JVM where processes matter. */
 final class Cli {
@@ -77,6 +78,57 @@ final class Cli {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls until {@code file} contains {@code text} (a forked process's stderr, say), at most {@code timeout}. */
+    static String awaitContains(Path file, String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String content = readIfExists(file);
+            if (content.contains(text)) {
+                return content;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' did not appear in " + file + " within " + timeout
+                        + "; it holds:\n" + content);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Polls until some partial download in the cache holds at least {@code bytes}; returns its path. */
+    static Path awaitPartial(Path cacheDir, long bytes, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Path largest = largestPartial(cacheDir);
+            if (largest != null && java.nio.file.Files.size(largest) >= bytes) {
+                return largest;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no partial of " + bytes + " bytes in " + cacheDir + " within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** The largest {@code blobs/.partial-*} file, or null. */
+    static Path largestPartial(Path cacheDir) throws IOException {
+        Path blobs = cacheDir.resolve("blobs");
+        if (!java.nio.file.Files.isDirectory(blobs)) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(blobs)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(".partial-"))
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().length())).orElse(null);
+        }
+    }
+
+    static String readIfExists(Path file) {
+        try {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
