@@ -1,0 +1,79 @@
+package dev.hoard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.testing.TestHttpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A full disk and a read-only cache, on a real (tiny) filesystem. Needs root for mount; skipped with a reason. */
+class FilesystemLimitsTest {
+    private static final byte[] BODY = CrossProcessTest.randomBytes(6 * 1024 * 1024);
+
+    @TempDir
+    Path tmp;
+
+    private TestHttpServer server;
+
+    @BeforeEach
+    void start() {
+        server = TestHttpServer.start();
+        server.put("/big.img", BODY);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aFullDiskIsAClearIoErrorPublishesNothingAndTheNextRunWithRoomSucceeds() throws Exception {
+        try (TinyFilesystem fs = TinyFilesystem.mount(tmp.resolve("small"), "3m")) {
+            String cache = fs.path().resolve("cache").toString();
+            Cli.Run full = Cli.run("get", "-q", "--cache-dir", cache, server.url("/big.img").toString());
+
+            assertEquals(1, full.exitCode(), full.toString());
+            assertTrue(full.stderr().contains("No space left on device"), full.stderr());
+            assertEquals(List.of(), files(fs.path().resolve("cache/blobs")), "nothing published, no partial kept");
+
+            fs.remount("size=32m");
+            Cli.Run roomy = Cli.run("get", "-q", "--cache-dir", cache, server.url("/big.img").toString());
+            assertEquals(0, roomy.exitCode(), roomy.toString());
+            assertArrayEquals(BODY, Files.readAllBytes(Path.of(roomy.stdout().trim())));
+        }
+    }
+
+    @Test
+    void aReadOnlyCacheStillServesHitsAndRefusesWritesClearly() throws Exception {
+        try (TinyFilesystem fs = TinyFilesystem.mount(tmp.resolve("ro"), "32m")) {
+            String cache = fs.path().resolve("cache").toString();
+            String digest = "sha256:" + CrossProcessTest.sha256(BODY);
+            assertEquals(0, Cli.run("get", "-q", "--cache-dir", cache, server.url("/big.img").toString()).exitCode());
+            server.put("/other.img", new byte[1000]);
+            fs.remount("ro");
+
+            Cli.Run hit = Cli.run("get", "-q", "-d", digest, "-o", tmp.resolve("out.img").toString(),
+                    "--cache-dir", cache, server.url("/big.img").toString());
+            assertEquals(0, hit.exitCode(), hit.toString());
+            assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out.img")));
+
+            Cli.Run miss = Cli.run("get", "-q", "--cache-dir", cache, server.url("/other.img").toString());
+            assertEquals(1, miss.exitCode(), miss.toString());
+            assertTrue(miss.stderr().contains("Read-only file system"), miss.stderr());
+        }
+    }
+
+    private static List<String> files(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
