@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
 final class Download {
     static final long CHECKPOINT_BYTES = 256L << 20;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
 
     /** How a download ended. */
     sealed interface Outcome permits Unchanged, Complete {
@@ -237,6 +238,9 @@ final class Download {
             return receive(source, response, total);
         }
         if (status == 416) {
+            if (holdsWholeFile(response)) {
+                return new Complete(transfer.result(), record.etag(), record.lastModified(), null, bytesTransferred);
+            }
             truncate(0); // what we have is not a prefix of what the server has now
             record = null;
             return null;
@@ -247,6 +251,17 @@ final class Download {
         }
         throw new SourceFailedException(new DownloadException(request.uri(), status, statusMessage(source, response),
                 null));
+    }
+
+    /**
+     * A 416 to {@code bytes=N-} whose {@code Content-Range: bytes}{@code /N} says the file is exactly what we hold:
+     * a holder died after its last byte. Trusted only with an expected digest, which checks the file whole; without
+     * one, a same-sized new version is indistinguishable, so the caller starts over.
+     */
+    private boolean holdsWholeFile(HttpResponse response) {
+        Matcher unsatisfied = UNSATISFIED_RANGE.matcher(String.valueOf(response.header("Content-Range")));
+        return request.digest() != null && record != null && unsatisfied.matches()
+                && Long.parseLong(unsatisfied.group(1)) == transfer.size() && transfer.size() == record.length();
     }
 
     private Outcome receive(URI source, HttpResponse response, long total) throws IOException {

@@ -92,7 +92,9 @@ public final class CacheEntry {
                 return Optional.empty();
             }
             AtomicFiles.move(old, newPartial);
-            return Optional.of(record.withFile(newPartial.getFileName().toString()));
+            PartialRecord adopted = record.withFile(newPartial.getFileName().toString());
+            writePartialRecord(adopted); // so that if this holder dies too, the next one finds the file
+            return Optional.of(adopted);
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // no record, a torn one, or another process won the rename: start afresh
         }
