@@ -207,7 +207,8 @@ public final class Fetcher {
     private static void reportWaiting(FetchRequest request, CacheEntry entry, FetchListener listener) {
         Optional<CacheEntry.Holder> holder = entry.readHolder();
         listener.waiting(request.uri(), holder.map(CacheEntry.Holder::owner).orElse(null),
-                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L), -1);
+                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L),
+                holder.map(CacheEntry.Holder::expectedSize).orElse(-1L));
     }
 
     /**
@@ -239,6 +240,7 @@ public final class Fetcher {
         if (response.status() != 200) {
             throw statusFailure(request.uri(), response);
         }
+        entry.recordExpectedSize(response.contentLength());
         Instant fetchedAt = clock.instant();
         boolean published = false;
         try {

@@ -113,16 +113,37 @@ public final class CacheEntry {
 
     /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
     public void writeOwner(LockOwner owner, Path partial) throws IOException {
+        writeOwner(owner, partial, -1);
+    }
+
+    /**
+     * Adds the size the server announced to {@code owner.json}, so that waiters can show "X of Y (Z%)". Only the
+     * holder calls this, after {@link #writeOwner(LockOwner, Path)}; an unknown size (-1) changes nothing.
+     */
+    public void recordExpectedSize(long size) throws IOException {
+        Optional<Holder> holder = readHolder();
+        if (size >= 0 && holder.isPresent()) {
+            writeOwner(holder.get().owner(), holder.get().partial(), size);
+        }
+    }
+
+    private void writeOwner(LockOwner owner, Path partial, long expectedSize) throws IOException {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("pid", owner.pid());
         fields.put("host", owner.host());
         fields.put("since", owner.since().toString());
         fields.put("partial", partial.getFileName().toString());
+        if (expectedSize >= 0) {
+            fields.put("size", expectedSize);
+        }
         AtomicFiles.writeString(ownerFile(), Json.write(fields));
     }
 
-    /** The last recorded lock holder and its partial file. It may be stale: only a held lock makes it current. */
-    public record Holder(LockOwner owner, Path partial) {
+    /**
+     * The last recorded lock holder, its partial file and the size it expects (-1 if not known yet). It may be stale:
+     * only a held lock makes it current.
+     */
+    public record Holder(LockOwner owner, Path partial, long expectedSize) {
         /** Bytes the holder has downloaded so far, or -1 if unknown. */
         public long bytesSoFar() {
             try {
@@ -139,7 +160,8 @@ public final class CacheEntry {
             LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
                     Instant.parse((String) fields.get("since")));
             Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
-            return Optional.of(new Holder(owner, partial));
+            long expectedSize = fields.get("size") instanceof Long size ? size : -1;
+            return Optional.of(new Holder(owner, partial, expectedSize));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
         }
