@@ -36,8 +36,10 @@ class WaiterProgressTest {
             FetchListener owner = new FetchListener() {
                 @Override
                 public void progress(URI u, long bytes, long totalBytes) {
-                    ownerReceiving.countDown();
-                    awaitQuietly(waiterSawSize); // hold the lock, mid-body, until the waiter has looked
+                    if (ownerReceiving.getCount() > 0) {
+                        ownerReceiving.countDown();
+                        awaitQuietly(waiterSawSize); // hold the lock, mid-body, until the waiter has looked
+                    }
                 }
             };
             FetchListener waiter = new FetchListener() {

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Fault;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -61,18 +63,23 @@ class ProgressDisplayTest {
 
     @Test
     void onATerminalAWaiterShowsWhoDownloadsAndHowFarOutOfHowMuch() throws Exception {
+        server.enqueue("/disk.img", Fault.stallAfter(SIZE / 2)); // the owner holds the lock at 50% until killed
         Process owner = Cli.fork(tmp, "owner", Map.of(), "get", "--cache-dir", cacheDir, url("/disk.img"));
-        awaitPartialFile();
+        try {
+            awaitPartialFile();
 
-        Cli.Run waiter = Cli.terminal(tmp, "waiter", Map.of(), "get", "--cache-dir", cacheDir, url("/disk.img"));
+            Cli.Run waiter = Cli.terminal(tmp, "waiter", Map.of(), "get", "--lock-timeout", "3s", "--cache-dir",
+                    cacheDir, url("/disk.img"));
 
-        assertEquals(0, Cli.await(owner, tmp, "owner", 60).exitCode());
-        assertEquals(0, waiter.exitCode(), waiter.toString());
-        String screen = waiter.stdout();
-        assertTrue(screen.contains("disk.img  waiting for pid " + owner.pid() + " on "), screen);
-        assertTrue(Pattern.compile("MiB of 2\\.0 MiB \\(\\d{1,3}%\\)").matcher(screen).find(), screen);
-        assertTrue(screen.contains("\r\033[2K"), screen);
-        assertEquals(1, server.fullBodyCount("/disk.img"));
+            assertEquals(5, waiter.exitCode(), waiter.toString());
+            String screen = waiter.stdout();
+            assertTrue(screen.contains("\r\033[2Kdisk.img  waiting for pid " + owner.pid() + " on "), screen);
+            assertTrue(Pattern.compile("MiB of 2\\.0 MiB \\(\\d{1,3}%\\)").matcher(screen).find(), screen);
+            assertTrue(screen.contains("hoard: gave up after 3s waiting for " + url("/disk.img")), screen);
+        } finally {
+            owner.destroyForcibly();
+            owner.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -36,13 +36,16 @@ public final class ProgressText {
         return seconds / 3600 + "h" + String.format(Locale.ROOT, "%02d", seconds % 3600 / 60) + "m";
     }
 
-    /** {@code 12.0 MiB / 100.0 MiB  12%  5.0 MiB/s  ETA 17s}, or without the total when it is unknown. */
+    /**
+     * {@code   12.0 MiB / 100.0 MiB   12%    5.0 MiB/s  ETA 17s}, or without the total when it is unknown. Numbers
+     * are right-aligned in fixed widths, so the lines of several fetches line up.
+     */
     static String transfer(long bytes, long total, double rate) {
-        StringBuilder line = new StringBuilder(bytes(bytes));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%10s", bytes(bytes)));
         if (total > 0) {
-            line.append(" / ").append(bytes(total)).append("  ").append(percent(bytes, total));
+            line.append(String.format(Locale.ROOT, " / %-10s %4s", bytes(total), percent(bytes, total)));
         }
-        line.append("  ").append(bytes((long) rate)).append("/s");
+        line.append(String.format(Locale.ROOT, "  %12s", bytes((long) rate) + "/s"));
         if (total > 0 && rate >= 1 && bytes < total) {
             line.append("  ETA ").append(duration((long) Math.ceil((total - bytes) / rate)));
         }
