@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.Collection;
+import java.util.List;
 import picocli.CommandLine;
 
 /** The one place where failures become messages and exit codes (see the README's table). */
@@ -21,6 +23,15 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     static final int LOCK_TIMEOUT = 5;
     static final int OFFLINE = 6;
     static final int INTERRUPTED = 130;
+
+    /**
+     * When several items fail for different reasons (prefetch), the exit code is the first of these that occurred:
+     * an interrupt ends everything; a digest mismatch may be tampering and must not hide behind anything; a usage
+     * error needs the manifest fixed; network failures are the common case; offline and lock timeouts are the
+     * caller's choice; a local I/O failure is last.
+     */
+    static final List<Integer> SEVERITY = List.of(INTERRUPTED, INTEGRITY, USAGE, NETWORK, OFFLINE, LOCK_TIMEOUT,
+            IO_FAILURE);
 
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
@@ -51,6 +62,12 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
             case InterruptedException ignored -> INTERRUPTED;
             default -> IO_FAILURE;
         };
+    }
+
+    /** The most severe of {@code codes} by {@link #SEVERITY}; {@link #OK} when there are none. */
+    static int mostSevere(Collection<Integer> codes) {
+        return SEVERITY.stream().filter(codes::contains).findFirst()
+                .orElse(codes.isEmpty() ? OK : codes.iterator().next());
     }
 
     /** One line that says what failed and on what; file-system errors name the path and the reason. */

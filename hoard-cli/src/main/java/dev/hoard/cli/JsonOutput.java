@@ -11,6 +11,11 @@ final class JsonOutput {
     }
 
     static String of(FetchResult r) {
+        return object(fields(r));
+    }
+
+    /** The fields of {@code get --json}, in order, for callers that add their own. */
+    static Map<String, Object> fields(FetchResult r) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("status", r.status().label());
         fields.put("url", r.url().toString());
@@ -22,7 +27,7 @@ final class JsonOutput {
         fields.put("lastModified", r.lastModified());
         fields.put("contentType", r.contentType());
         fields.put("bytesTransferred", r.bytesTransferred());
-        return object(fields);
+        return fields;
     }
 
     static String object(Map<String, ?> fields) {
@@ -43,7 +48,7 @@ final class JsonOutput {
         return out.append('}').toString();
     }
 
-    private static String pathText(Path path) {
+    static String pathText(Path path) {
         return path == null ? null : path.toAbsolutePath().toString();
     }
 

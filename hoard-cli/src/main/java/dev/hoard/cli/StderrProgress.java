@@ -2,213 +2,63 @@ package dev.hoard.cli;
 
 import dev.hoard.FetchListener;
 import dev.hoard.FetchResult;
-import dev.hoard.FetchStatus;
 import dev.hoard.LockOwner;
-import java.io.PrintStream;
+import dev.hoard.cli.progress.Progress;
+import dev.hoard.cli.progress.Tracker;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
 
 /**
- * Progress on stderr. On a terminal: one line redrawn in place at most five times a second. Otherwise (logs, CI): a
- * line when a download starts and ends, and at most one progress line every ten seconds, with no escape codes.
+ * The progress of one {@code hoard get} on stderr: a live line on a terminal, plain start and end lines otherwise
+ * (see {@link Progress}). Warnings show even with {@code --quiet}; errors are printed by {@link ExitCodes}.
  */
 final class StderrProgress implements FetchListener, AutoCloseable {
-    private static final long TERMINAL_REFRESH_NANOS = 200_000_000L;
-    private static final long LOG_REFRESH_NANOS = 10_000_000_000L;
-
-    private final PrintStream err = System.err;
-    private final boolean quiet;
-    private final boolean terminal = stderrIsTerminal();
-    private final long refreshNanos = terminal ? TERMINAL_REFRESH_NANOS : LOG_REFRESH_NANOS;
-    private long lastDraw;
-    private long transferStart;
-    private boolean lineOpen;
-    private boolean announcedWait;
-    private long waitSampleBytes = -1;
-    private long waitSampleNanos;
+    private final Progress progress;
+    private final Tracker tracker;
 
     StderrProgress(boolean quiet) {
-        this.quiet = quiet;
+        this.progress = Progress.toStderr(quiet);
+        this.tracker = progress.track();
     }
 
     @Override
     public void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
-        if (quiet) {
-            return;
-        }
-        long now = System.nanoTime();
-        double rate = waitSampleBytes >= 0 && ownerBytes >= waitSampleBytes && now > waitSampleNanos
-                ? (ownerBytes - waitSampleBytes) / ((now - waitSampleNanos) / 1e9) : -1;
-        if (!announcedWait || due()) {
-            announcedWait = true;
-            draw(waitingLine(url, owner, ownerBytes, totalBytes, rate));
-            waitSampleBytes = ownerBytes;
-            waitSampleNanos = now;
-        }
-    }
-
-    static String waitingLine(URI url, LockOwner owner, long ownerBytes, long totalBytes, double rate) {
-        String who = owner == null ? "another process" : "pid " + owner.pid() + " on " + owner.host()
-                + " (since " + age(owner.since()) + ")";
-        StringBuilder line = new StringBuilder("waiting for ").append(who).append(" to download ").append(name(url));
-        if (ownerBytes >= 0) {
-            line.append(": ").append(bytes(ownerBytes));
-            if (totalBytes > 0) {
-                line.append(" of ").append(bytes(totalBytes))
-                        .append(String.format(Locale.ROOT, " (%d%%)", ownerBytes * 100 / totalBytes));
-            }
-            if (rate >= 0) {
-                line.append(", ").append(bytes((long) rate)).append("/s");
-            }
-        }
-        return line.toString();
-    }
-
-    @Override
-    public void resumed(URI url, long offset, long totalBytes) {
-        transferStart = System.nanoTime();
-        if (!quiet) {
-            finishLine();
-            err.println("hoard: resuming " + name(url) + " at " + bytes(offset)
-                    + (totalBytes > 0 ? " of " + bytes(totalBytes) : ""));
-        }
-    }
-
-    @Override
-    public void retrying(URI url, int attempt, Duration delay, String reason) {
-        if (!quiet) {
-            finishLine();
-            err.printf(Locale.ROOT, "hoard: %s; retry %d in %.1fs%n", reason, attempt, delay.toMillis() / 1000.0);
-        }
+        tracker.waiting(url, owner, ownerBytes, totalBytes);
     }
 
     @Override
     public void started(URI url, long totalBytes) {
-        transferStart = System.nanoTime();
-        if (!quiet) {
-            finishLine();
-            err.println("hoard: downloading " + url + (totalBytes >= 0 ? " (" + bytes(totalBytes) + ")" : ""));
-            lastDraw = System.nanoTime();
-        }
+        tracker.started(url, totalBytes);
     }
 
     @Override
-    public void progress(URI url, long bytesSoFar, long totalBytes) {
-        if (quiet || !due()) {
-            return;
-        }
-        double seconds = Math.max(1e-3, (System.nanoTime() - transferStart) / 1e9);
-        double rate = bytesSoFar / seconds;
-        StringBuilder line = new StringBuilder(name(url)).append(' ').append(bytes(bytesSoFar));
-        if (totalBytes > 0) {
-            line.append(" / ").append(bytes(totalBytes))
-                    .append(String.format(Locale.ROOT, " %3d%%", bytesSoFar * 100 / totalBytes));
-        }
-        line.append(' ').append(bytes((long) rate)).append("/s");
-        if (totalBytes > 0 && rate > 0) {
-            line.append(" ETA ").append(duration((long) ((totalBytes - bytesSoFar) / rate)));
-        }
-        draw(line.toString());
+    public void resumed(URI url, long offset, long totalBytes) {
+        tracker.resumed(url, offset, totalBytes);
+    }
+
+    @Override
+    public void retrying(URI url, int attempt, Duration delay, String reason) {
+        tracker.retrying(url, attempt, delay, reason);
+    }
+
+    @Override
+    public void progress(URI url, long bytes, long totalBytes) {
+        tracker.progress(url, bytes, totalBytes);
     }
 
     @Override
     public void warning(URI url, String message) {
-        finishLine();
-        err.println("hoard: warning: " + message); // warnings show even with --quiet
+        tracker.warning(url, message);
     }
 
     @Override
     public void finished(FetchResult result) {
-        if (quiet) {
-            return;
-        }
-        finishLine();
-        if (result.status() == FetchStatus.DOWNLOADED && result.bytesTransferred() > 0) {
-            double seconds = Math.max(1e-3, (System.nanoTime() - transferStart) / 1e9);
-            err.printf(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)%n", name(result.url()),
-                    bytes(result.size()), seconds, bytes((long) (result.bytesTransferred() / seconds)));
-        }
+        tracker.finished(result);
     }
 
     @Override
     public void close() {
-        finishLine();
-    }
-
-    private boolean due() {
-        long now = System.nanoTime();
-        if (now - lastDraw < refreshNanos) {
-            return false;
-        }
-        lastDraw = now;
-        return true;
-    }
-
-    private void draw(String line) {
-        if (terminal) {
-            err.print("\r\033[2K" + line);
-            lineOpen = true;
-        } else {
-            err.println("hoard: " + line);
-        }
-        err.flush();
-    }
-
-    private void finishLine() {
-        if (lineOpen) {
-            err.print("\r\033[2K");
-            err.flush();
-            lineOpen = false;
-        }
-    }
-
-    private static String name(URI url) {
-        String path = url.getPath();
-        if (path == null || path.isEmpty() || path.endsWith("/")) {
-            return url.toString();
-        }
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
-
-    private static String age(Instant since) {
-        return duration(Math.max(0, Duration.between(since, Instant.now()).toSeconds())) + " ago";
-    }
-
-    private static String duration(long seconds) {
-        if (seconds < 60) {
-            return seconds + "s";
-        }
-        if (seconds < 3600) {
-            return seconds / 60 + "m" + String.format(Locale.ROOT, "%02d", seconds % 60) + "s";
-        }
-        return seconds / 3600 + "h" + String.format(Locale.ROOT, "%02d", seconds % 3600 / 60) + "m";
-    }
-
-    /** Linux: fd 2 is a terminal if it links to a tty or pty device. Elsewhere, fall back to the JDK's console. */
-    private static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (Exception e) {
-            return System.console() != null;
-        }
+        tracker.close();
+        progress.close();
     }
 }

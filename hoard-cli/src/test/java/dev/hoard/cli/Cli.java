@@ -132,6 +132,34 @@ final class Cli {
         }
     }
 
+    /**
+     * Runs {@code hoard args} in a new JVM whose stdin, stdout and stderr are a pseudo-terminal, as at a person's
+     * terminal: util-linux {@code script} makes the pty, with TERM=xterm and COLUMNS=120. The transcript (stdout and
+     * stderr together, as the terminal showed them) is the run's stdout; the exit code is hoard's.
+     */
+    static Run terminal(Path workDir, String name, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                HoardCommand.class.getName()));
+        command.addAll(List.of(args));
+        String shellCommand = String.join(" ", command.stream().map(Cli::shellQuote).toList());
+        ProcessBuilder builder = new ProcessBuilder("script", "-qfec", shellCommand, "/dev/null")
+                .redirectOutput(workDir.resolve(name + ".out").toFile())
+                .redirectError(workDir.resolve(name + ".err").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("TERM", "xterm");
+        builder.environment().put("COLUMNS", "120");
+        builder.environment().putAll(env);
+        try {
+            return await(builder.start(), workDir, name, 120);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run script(1) from util-linux", e);
+        }
+    }
+
+    private static String shellQuote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -1,0 +1,211 @@
+package dev.hoard.cli.progress;
+
+import dev.hoard.FetchResult;
+import dev.hoard.FetchStatus;
+import dev.hoard.LockOwner;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Progress of one or many fetches on stderr, in one of two renderings chosen by what stderr is:
+ *
+ * <ul>
+ *   <li>{@link LiveProgress}, on a terminal: one line per active fetch (transferring, or waiting for another process,
+ *       with that process's progress) and, when several fetches run, a total line, all redrawn in place five times
+ *       a second; finished downloads leave one permanent line above.
+ *   <li>{@link LogProgress}, anywhere else (a file, a pipe, CI) and with {@code --quiet}: no escape codes; a line when
+ *       a download starts and when it ends, and at most one progress line every ten seconds.
+ * </ul>
+ *
+ * <p>Warnings and errors show in both, also with {@code --quiet}: a warning means hoard used a cached copy it could
+ * not revalidate, which a quiet script still wants in its log.
+ *
+ * <p><b>Threads.</b> Each fetch reports through its own {@link Tracker}, on the fetching thread; the live rendering
+ * also redraws from a thread of its own. Every event and every write to stderr happens under this object's monitor,
+ * so lines never interleave and a redraw never sees half an update. Events only update fields; the costly part,
+ * writing to the terminal, happens at most five times a second.
+ */
+public abstract sealed class Progress implements AutoCloseable permits LiveProgress, LogProgress {
+    final PrintStream err;
+    final boolean quiet;
+    private final List<Task> shown = new ArrayList<>(); // active tasks, in the order they became active
+    private int expected = 1;
+    private int succeeded;
+    private int failed;
+    private long finishedBytes;
+
+    Progress(PrintStream err, boolean quiet) {
+        this.err = err;
+        this.quiet = quiet;
+    }
+
+    /** The rendering that suits the current stderr; {@code quiet} keeps only warnings and errors. */
+    public static Progress toStderr(boolean quiet) {
+        Stderr stderr = Stderr.detect(System.err);
+        return !quiet && stderr.redrawable() ? new LiveProgress(stderr) : new LogProgress(stderr.out(), quiet);
+    }
+
+    /** How many fetches will report here; above one, a total line sums them up. */
+    public synchronized void expect(int items) {
+        this.expected = items;
+    }
+
+    /** A listener for one fetch. Close it when the fetch is over, however it ended. */
+    public Tracker track() {
+        return new Tracker(this);
+    }
+
+    @Override
+    public abstract void close();
+
+    /** Shows a waiter's state; {@code first} is true when the task just began waiting. */
+    abstract void onWaiting(Task task, boolean first);
+
+    abstract void onStarted(Task task);
+
+    abstract void onProgress(Task task, long now);
+
+    /** Prints a permanent line (not redrawn, never erased). */
+    abstract void line(String text);
+
+    synchronized void waiting(Task task, URI url, LockOwner owner, long ownerBytes, long ownerTotal) {
+        boolean first = task.phase != Task.Phase.WAITING;
+        task.url = url;
+        task.owner = owner;
+        task.ownerBytes = ownerBytes;
+        task.ownerTotal = ownerTotal;
+        activate(task, Task.Phase.WAITING);
+        onWaiting(task, first);
+    }
+
+    synchronized void started(Task task, URI url, long total) {
+        task.url = url;
+        task.bytes = 0;
+        task.total = total;
+        task.startNanos = System.nanoTime();
+        task.lastLoggedNanos = task.startNanos;
+        task.rate.record(task.startNanos, 0);
+        activate(task, Task.Phase.TRANSFERRING);
+        onStarted(task);
+    }
+
+    /** The transfer continues a partial file from {@code offset}; the rate counts only the new bytes. */
+    synchronized void resumed(Task task, URI url, long offset, long total) {
+        started(task, url, total);
+        task.bytes = offset;
+        task.rate.record(task.startNanos, offset);
+        if (!quiet) {
+            line("hoard: resuming " + task.name() + " at " + ProgressText.bytes(offset)
+                    + (total > 0 ? " of " + ProgressText.bytes(total) : ""));
+        }
+    }
+
+    synchronized void retrying(int attempt, Duration delay, String reason) {
+        if (!quiet) {
+            line(String.format(Locale.ROOT, "hoard: %s; retry %d in %.1fs", reason, attempt,
+                    delay.toMillis() / 1000.0));
+        }
+    }
+
+    synchronized void progressed(Task task, long bytes, long total) {
+        long now = System.nanoTime();
+        task.bytes = bytes;
+        if (total >= 0) {
+            task.total = total;
+        }
+        task.rate.record(now, bytes);
+        onProgress(task, now);
+    }
+
+    synchronized void warned(String message) {
+        line("hoard: warning: " + message);
+    }
+
+    synchronized void finished(Task task, FetchResult result) {
+        boolean downloaded = task.phase == Task.Phase.TRANSFERRING && result.status() == FetchStatus.DOWNLOADED
+                && result.bytesTransferred() > 0;
+        double seconds = Math.max(1e-3, (System.nanoTime() - task.startNanos) / 1e9);
+        succeeded++;
+        finishedBytes += result.bytesTransferred();
+        end(task); // off the board before the line is printed, so the block redrawn below it no longer shows it
+        if (downloaded && !quiet) {
+            line(String.format(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)", task.name(),
+                    ProgressText.bytes(result.size()), seconds,
+                    ProgressText.bytes((long) (result.bytesTransferred() / seconds))));
+        }
+    }
+
+    /** Reports a failed fetch; the error always shows, also with {@code --quiet}. */
+    synchronized void failed(Task task, URI url, String message) {
+        failed++;
+        end(task);
+        // Most messages name the URL already ("HTTP 404 for URL"); name it where they do not.
+        line("hoard: " + (message.contains(url.toString()) ? message : url + ": " + message));
+    }
+
+    /** The tracker was closed: a fetch that neither finished nor failed here (its error is reported elsewhere). */
+    synchronized void abandoned(Task task) {
+        end(task);
+    }
+
+    /** The lines a live display shows now: one per active task, then the total when several fetches run. */
+    synchronized List<String> board(int columns, long now) {
+        List<String> lines = new ArrayList<>();
+        int nameWidth = Math.min(Math.max(8, columns / 3),
+                shown.stream().mapToInt(t -> t.name().length()).max().orElse(0));
+        for (Task task : shown) {
+            String state = task.phase == Task.Phase.WAITING ? ProgressText.waiting(task)
+                    : ProgressText.transfer(task.bytes, task.total, task.rate.rate(now, task.bytes));
+            lines.add(fit(task.name(), nameWidth) + "  " + state);
+        }
+        if (expected > 1 && !shown.isEmpty()) {
+            lines.add(total(now));
+        }
+        return lines;
+    }
+
+    /** {@code total: 3 of 10 done, 1 failed, 1.2 GiB received, 45.0 MiB/s}. */
+    synchronized String total(long now) {
+        long bytes = finishedBytes;
+        double rate = 0;
+        for (Task task : shown) {
+            if (task.phase == Task.Phase.TRANSFERRING) {
+                bytes += task.bytes;
+                rate += task.rate.rate(now, task.bytes);
+            }
+        }
+        return "total: " + (succeeded + failed) + " of " + expected + " done"
+                + (failed > 0 ? ", " + failed + " failed" : "") + ", " + ProgressText.bytes(bytes) + " received, "
+                + ProgressText.bytes((long) rate) + "/s";
+    }
+
+    synchronized boolean anyActive() {
+        return !shown.isEmpty();
+    }
+
+    synchronized boolean severalExpected() {
+        return expected > 1;
+    }
+
+    private void activate(Task task, Task.Phase phase) {
+        if (!task.active()) {
+            shown.add(task);
+        }
+        task.phase = phase;
+    }
+
+    private void end(Task task) {
+        shown.remove(task);
+        task.phase = Task.Phase.OVER;
+    }
+
+    /** {@code name} cut to {@code width} characters (keeping its end, where versions and extensions are), padded. */
+    private static String fit(String name, int width) {
+        String cut = name.length() <= width ? name : "..." + name.substring(name.length() - width + 3);
+        return cut + " ".repeat(width - cut.length());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.hoard.cli.progress;
+
+import dev.hoard.LockOwner;
+import java.net.URI;
+
+/** One fetch as the display knows it. Its {@link Progress} guards every field. */
+final class Task {
+    enum Phase {
+        /** Nothing reported yet: a hit, or a fetch not yet begun. Not shown. */
+        QUIET,
+        /** Another process or thread holds the entry. */
+        WAITING,
+        /** This process receives the body. */
+        TRANSFERRING,
+        /** Over: finished, failed or abandoned. */
+        OVER
+    }
+
+    URI url;
+    Phase phase = Phase.QUIET;
+    long bytes;
+    long total = -1;
+    long startNanos;
+    LockOwner owner;
+    long ownerBytes = -1;
+    long ownerTotal = -1;
+    long lastLoggedNanos;
+    final RateMeter rate = new RateMeter();
+
+    boolean active() {
+        return phase == Phase.WAITING || phase == Phase.TRANSFERRING;
+    }
+
+    /** The last path segment of the URL: what a person calls the file. */
+    String name() {
+        String path = url == null ? null : url.getPath();
+        if (path == null || path.isEmpty() || path.endsWith("/")) {
+            return String.valueOf(url);
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}
