@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hoard",
         mixinStandardHelpOptions = true,
         versionProvider = HoardCommand.Version.class,
-        subcommands = {GetCommand.class, DirCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {GetCommand.class, LsCommand.class, VerifyCommand.class, RmCommand.class, PruneCommand.class,
+            DirCommand.class, CommandLine.HelpCommand.class},
         description = "A download cache for large remote files, shared safely by many processes: exactly one "
                 + "process downloads a file while the others wait and reuse it.",
         footer = {"", "Exit codes: 0 success, 1 I/O or internal failure, 2 usage error, 3 integrity failure, "
