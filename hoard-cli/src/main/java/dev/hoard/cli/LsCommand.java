@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
 /** {@code hoard ls}: what the cache holds. */
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "List the cache: one line per URL, most recently used first, with its size, age (since it was "
-                    + "downloaded), last use (recorded at most hourly) and state: complete, partial N% (a download "
-                    + "whose process died), downloading by pid N (another process holds it now), or missing (its "
-                    + "file was removed; the next get downloads it again). Files that no URL names (kept for "
+            "List the cache: one line per URL with its size, age, last use and state.",
+            "",
+            "Most recently used first. AGE is the time since the download, LAST USED is recorded at most "
+                    + "hourly, and STATE is complete, partial N%% (a download whose process died; N when its "
+                    + "length is recorded), downloading by pid N (a process is downloading it now), or missing "
+                    + "(its file was removed; the next get downloads it again). Files that no URL names (kept for "
                     + "requests by digest) are listed as '(no URL)'. A last line gives the totals.",
             "",
             "Safe while other processes use the cache: it waits for no lock.",

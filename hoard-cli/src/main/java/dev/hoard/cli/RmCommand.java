@@ -13,8 +13,10 @@ import picocli.CommandLine.Parameters;
 /** {@code hoard rm}: remove entries. */
 @Command(name = "rm", mixinStandardHelpOptions = true,
         description = {
-            "Remove URLs from the cache: their metadata, partial downloads and file. A file that another URL "
-                    + "also names (the same content) is kept for it.",
+            "Remove URLs from the cache.",
+            "",
+            "Removes their metadata, partial downloads and file; a file that another URL also names (the same "
+                    + "content) is kept for it.",
             "",
             "Safe while other processes use the cache: a process copying the file out keeps reading it, and a URL "
                     + "that another process is downloading right now is not touched (exit 5).",

@@ -14,9 +14,11 @@ import picocli.CommandLine.Parameters;
 /** {@code hoard verify}: re-hash cached files against their recorded digests. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Re-hash cached files and check them against what the cache recorded: a file's SHA-256 must equal "
-                    + "its name and its entries' digest, its size theirs, and a digest the URL was first requested "
-                    + "with (get -d) must match too. Each file is read once, however many URLs share it.",
+            "Re-hash cached files and check them against their recorded digests.",
+            "",
+            "A file's SHA-256 must equal its name and its entries' digest, its size theirs, and a digest the URL "
+                    + "was first requested with (get -d) must match too. Each file is read once, however many URLs "
+                    + "share it.",
             "",
             "Prints 'URL: OK' or 'URL: FAILED: why' for each (like sha256sum -c). With --repair, a corrupt file "
                     + "is deleted and the URLs naming it are removed, so the next get downloads them again; an "

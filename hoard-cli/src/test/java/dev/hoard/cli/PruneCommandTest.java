@@ -235,4 +235,14 @@ class PruneCommandTest {
             assertTrue(help.stdout().contains(option), help.stdout());
         }
     }
+
+    @Test
+    void everyManagementCommandHasHelpThatSaysItIsSafeAlongsideOtherProcesses() {
+        for (String command : List.of("ls", "verify", "rm", "prune")) {
+            Cli.Run help = Cli.run(command, "--help");
+            assertEquals(0, help.exitCode(), help.toString());
+            assertEquals("", help.stderr(), "picocli could not render the help of " + command);
+            assertTrue(help.stdout().contains("Safe while other processes use the cache"), help.stdout());
+        }
+    }
 }
