@@ -24,6 +24,7 @@ public record PruneReport(boolean dryRun, List<Removed> removed, List<Skipped> s
         return removed.stream().mapToLong(Removed::bytes).sum();
     }
 
+    /** How many things of this kind were removed. */
     public long count(Kind kind) {
         return removed.stream().filter(r -> r.kind() == kind).count();
     }
