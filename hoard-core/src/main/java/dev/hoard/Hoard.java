@@ -4,15 +4,19 @@ import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.fetch.Fetcher;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
+import dev.hoard.internal.manage.Maintenance;
 import dev.hoard.internal.store.CacheStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * A download cache shared safely by threads and processes.
@@ -109,6 +113,55 @@ public final class Hoard implements AutoCloseable {
 
     public FetchResult fetch(FetchRequest request) throws IOException, InterruptedException {
         return fetch(request, FetchListener.NONE);
+    }
+
+    /**
+     * What the cache holds: one item per URL with complete content or a partial download, and one per stored blob
+     * that no URL names (it still answers requests with its digest), most recently used first. Reads files without
+     * waiting for any lock; an entry whose lock another process holds is reported as downloading.
+     */
+    public List<CacheEntryInfo> entries() throws IOException {
+        return maintenance().entries();
+    }
+
+    /**
+     * Re-hashes stored content against what the cache recorded: each blob's SHA-256 must equal its name and its
+     * entries' {@code sha256}, its size their {@code size}, and an entry's expected digest (if it was requested with
+     * one) must match too. Each blob is read once, however many entries share it.
+     *
+     * @param urls   the entries to check; empty checks every entry and every blob no entry names
+     * @param repair delete corrupt blobs and remove the entries that name them (those being downloaded are left to
+     *               their downloader)
+     * @param each   told about each result as soon as it is known, in order
+     * @return every result; a URL that is not cached gives {@link Verification.Outcome#NOT_CACHED}
+     */
+    public List<Verification> verify(List<URI> urls, boolean repair, Consumer<Verification> each)
+            throws IOException {
+        return maintenance().verify(urls, repair, each);
+    }
+
+    /**
+     * Removes a URL's entry, and its blob unless another entry names the same content. Takes the entry's lock without
+     * waiting; a process that has the blob open keeps reading it.
+     *
+     * @throws NotCachedException  the cache holds nothing for {@code url}
+     * @throws EntryBusyException  a process is downloading it; nothing was removed
+     */
+    public PruneReport remove(URI url) throws IOException {
+        return maintenance().remove(url);
+    }
+
+    /**
+     * Removes what {@code policy} selects, least recently used first, never an entry a process is downloading (those
+     * are reported as skipped). With {@code dryRun}, deletes nothing and reports what it would remove.
+     */
+    public PruneReport prune(PrunePolicy policy, boolean dryRun) throws IOException {
+        return maintenance().prune(policy, dryRun);
+    }
+
+    /** Built per call: fetches, the hot path, never load the management classes. */
+    private Maintenance maintenance() {
+        return new Maintenance(store, EntryLocks.jvmWide(), Clock.systemUTC());
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.hoard.cli;
 
 import dev.hoard.DownloadException;
+import dev.hoard.EntryBusyException;
 import dev.hoard.IntegrityException;
 import dev.hoard.LockTimeoutException;
+import dev.hoard.NotCachedException;
 import dev.hoard.OfflineException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,6 +60,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
             case IntegrityException ignored -> INTEGRITY;
             case DownloadException ignored -> NETWORK;
             case LockTimeoutException ignored -> LOCK_TIMEOUT;
+            case EntryBusyException ignored -> LOCK_TIMEOUT; // rm: the lock was held and not waited for
+            case NotCachedException ignored -> IO_FAILURE;
             case OfflineException ignored -> OFFLINE;
             case InterruptedException ignored -> INTERRUPTED;
             default -> IO_FAILURE;

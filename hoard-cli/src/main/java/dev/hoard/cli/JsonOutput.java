@@ -1,11 +1,14 @@
 package dev.hoard.cli;
 
+import dev.hoard.CacheEntryInfo;
 import dev.hoard.FetchResult;
+import dev.hoard.LockOwner;
+import dev.hoard.Verification;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Renders results as the JSON objects documented in the README. */
+/** Renders results as the JSON objects documented in the README, one object per line. */
 final class JsonOutput {
     private JsonOutput() {
     }
@@ -28,6 +31,42 @@ final class JsonOutput {
         fields.put("contentType", r.contentType());
         fields.put("bytesTransferred", r.bytesTransferred());
         return fields;
+    }
+
+    /** One line of {@code hoard ls --json}. */
+    static String of(CacheEntryInfo info) {
+        CacheEntryInfo.Partial partial = info.partial();
+        LockOwner downloader = partial == null ? null : partial.downloader();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("url", text(info.url()));
+        fields.put("state", info.state().label());
+        fields.put("size", info.size() < 0 ? null : info.size());
+        fields.put("digest", text(info.digest()));
+        fields.put("path", pathText(info.path()));
+        fields.put("fetchedAt", text(info.fetchedAt()));
+        fields.put("lastUsed", text(info.lastUsed()));
+        fields.put("partialBytes", partial == null ? null : partial.bytes());
+        fields.put("partialLength", partial == null || partial.length() < 0 ? null : partial.length());
+        fields.put("pid", downloader == null ? null : downloader.pid());
+        fields.put("host", downloader == null ? null : downloader.host());
+        return object(fields);
+    }
+
+    /** One line of {@code hoard verify --json}. */
+    static String of(Verification v) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("url", text(v.url()));
+        fields.put("digest", text(v.digest()));
+        fields.put("status", v.outcome().label());
+        fields.put("problem", v.problem());
+        fields.put("expected", text(v.expected()));
+        fields.put("actual", text(v.actual()));
+        fields.put("repaired", v.repaired());
+        return object(fields);
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
     static String object(Map<String, ?> fields) {

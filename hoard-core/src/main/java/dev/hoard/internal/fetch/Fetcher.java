@@ -22,6 +22,7 @@ import dev.hoard.internal.store.EntryMetadata;
 import dev.hoard.internal.store.PartialRecord;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -94,7 +95,15 @@ public final class Fetcher {
         }
         CacheEntry entry = store.entry(request.uri());
         Published published = findOrDownload(request, entry, listener);
-        return deliver(request, entry, published);
+        try {
+            return deliver(request, entry, published);
+        } catch (NoSuchFileException e) {
+            if (!published.blob().toString().equals(e.getFile())) {
+                throw e;
+            }
+            // hoard rm/prune removed the blob between finding it and opening it: look again (and download) once.
+            return deliver(request, entry, findOrDownload(request, entry, listener));
+        }
     }
 
     private Published findOrDownload(FetchRequest request, CacheEntry entry, FetchListener listener)

@@ -164,6 +164,7 @@ public final class CacheEntry {
         fields.put("host", owner.host());
         fields.put("since", owner.since().toString());
         fields.put("partial", partial.getFileName().toString());
+        fields.put("url", url.toString()); // so that ls can name an entry that has a partial but no meta.json yet
         AtomicFiles.writeString(ownerFile(), Json.write(fields));
     }
 

@@ -6,11 +6,16 @@ import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -113,6 +118,139 @@ public final class CacheStore {
             AtomicFiles.writeString(sha512Aliases.resolve(verified.hex()), sha256 + "\n");
         }
         return blob;
+    }
+
+    /** The keys of every entry directory, in no particular order. For the management commands. */
+    public List<String> entryKeys() throws IOException {
+        List<String> keys = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(entries)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (isSha256Hex(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    keys.add(name);
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** The files of the entry with this key, for callers that list entries rather than start from a URL. */
+    public EntryFiles entryFiles(String key) {
+        return new EntryFiles(key, entries.resolve(key), blobs);
+    }
+
+    /** Reads {@code blobs/} once: every blob and every partial download, with sizes and times. */
+    public BlobScan scanBlobs() throws IOException {
+        List<BlobScan.Blob> found = new ArrayList<>();
+        List<BlobScan.Partial> partials = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                BasicFileAttributes attributes = attributesOf(file);
+                if (attributes == null || !attributes.isRegularFile()) {
+                    continue;
+                }
+                Instant modified = attributes.lastModifiedTime().toInstant();
+                String partialKey = partialKey(name);
+                if (isSha256Hex(name)) {
+                    found.add(new BlobScan.Blob(Digest.sha256(name), file, attributes.size(), modified));
+                } else if (partialKey != null) {
+                    partials.add(new BlobScan.Partial(partialKey, file, attributes.size(), modified));
+                }
+            }
+        }
+        return new BlobScan(found, partials);
+    }
+
+    /**
+     * The temp files of atomic writes outside the entry directories: in the root, {@code blobs/} and
+     * {@code aliases/sha512/}. Their writers hold no entry lock that would tell whether they are still alive.
+     */
+    public List<Path> tempFilesOutsideEntries() throws IOException {
+        List<Path> temps = new ArrayList<>();
+        for (Path dir : List.of(root, blobs, sha512Aliases)) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+                files.forEach(temps::add);
+            }
+        }
+        return temps;
+    }
+
+    /**
+     * Deletes the blob with this SHA-256 and returns the bytes freed (0 if it was already gone). A process that has
+     * it open keeps reading it: unlinking a file does not touch an open inode.
+     */
+    public long deleteBlob(Digest sha256) throws IOException {
+        Path blob = blobPath(sha256);
+        BasicFileAttributes attributes = attributesOf(blob);
+        if (attributes == null || !attributes.isRegularFile() || !Files.deleteIfExists(blob)) {
+            return 0;
+        }
+        return attributes.size();
+    }
+
+    /** Deletes SHA-512 aliases whose blob is gone, so they cannot outlive what they point at for long. */
+    public void deleteDanglingAliases() throws IOException {
+        if (!Files.isDirectory(sha512Aliases, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (DirectoryStream<Path> aliases = Files.newDirectoryStream(sha512Aliases)) {
+            for (Path alias : aliases) {
+                String name = alias.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue; // a temp file of a writer in progress
+                }
+                Digest sha512;
+                try {
+                    sha512 = new Digest(DigestAlgorithm.SHA512, name);
+                } catch (IllegalArgumentException e) {
+                    continue; // not named by a SHA-512: not ours, leave it
+                }
+                if (!sha512.hex().equals(name)) {
+                    continue;
+                }
+                Optional<Digest> target = readAlias(sha512);
+                if (target.isEmpty() || !Files.exists(blobPath(target.get()), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(alias);
+                }
+            }
+        }
+    }
+
+    private static BasicFileAttributes attributesOf(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null; // removed since it was listed
+        }
+    }
+
+    /** The entry key in a partial file's name, {@code .partial-<key>} or {@code .partial-<key>.<anything>}. */
+    static String partialKey(String name) {
+        String prefix = ".partial-";
+        int end = prefix.length() + 64;
+        if (!name.startsWith(prefix) || name.length() < end
+                || name.length() > end && name.charAt(end) != '.') {
+            return null;
+        }
+        String key = name.substring(prefix.length(), end);
+        return isSha256Hex(key) ? key : null;
+    }
+
+    static boolean isSha256Hex(String name) {
+        if (name.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<Digest> readAlias(Digest digest) throws IOException {

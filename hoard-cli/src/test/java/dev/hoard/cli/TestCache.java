@@ -1,0 +1,135 @@
+package dev.hoard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.hoard.internal.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/** A cache directory as the management tests see it: its files, and the CLI run against it. */
+final class TestCache {
+    private final Path root;
+
+    TestCache(Path root) {
+        this.root = root;
+    }
+
+    String dir() {
+        return root.toString();
+    }
+
+    /** Runs {@code hoard args --cache-dir ROOT} in process. */
+    Cli.Run run(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--cache-dir";
+        all[args.length + 1] = root.toString();
+        return Cli.run(all);
+    }
+
+    /** Runs the command and asserts its exit code. */
+    Cli.Run runExpecting(int exitCode, String... args) {
+        Cli.Run run = run(args);
+        assertEquals(exitCode, run.exitCode(), String.join(" ", args) + "\n" + run);
+        return run;
+    }
+
+    /** {@code ls --json}, parsed: one map per line. */
+    List<Map<String, Object>> list() {
+        Cli.Run run = runExpecting(0, "ls", "--json");
+        return run.stdout().lines().map(Json::parseObject).toList();
+    }
+
+    /** The {@code ls --json} object of {@code url}, or null if it is not listed. */
+    Map<String, Object> listed(URI url) {
+        return list().stream().filter(e -> url.toString().equals(e.get("url"))).findFirst().orElse(null);
+    }
+
+    Path entryDir(URI url) {
+        return root.resolve("entries").resolve(sha256(url.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    Path blob(String sha256) {
+        return root.resolve("blobs").resolve(sha256);
+    }
+
+    /** Sets the entry's last use, as a hit an hour or more after the last one would. */
+    void setLastUsed(URI url, Instant when) {
+        try {
+            Path used = entryDir(url).resolve("used");
+            if (!Files.exists(used)) {
+                Files.createFile(used);
+            }
+            Files.setLastModifiedTime(used, FileTime.from(when));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Files in blobs/ whose names start with {@code prefix}. */
+    List<Path> blobsStartingWith(String prefix) {
+        try (Stream<Path> files = Files.list(root.resolve("blobs"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+        } catch (NoSuchFileException e) {
+            return List.of(); // no cache yet
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The partial download files in blobs/. */
+    List<Path> partials() {
+        return blobsStartingWith(".partial-");
+    }
+
+    long partialBytes() {
+        return partials().stream().mapToLong(TestCache::sizeOrZero).sum();
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // renamed or deleted meanwhile
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls {@code condition} until it holds, failing after {@code timeout}: for states other processes reach. */
+    static void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + timeout.toSeconds() + " s waiting until " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.hoard.internal.manage;
+
+import dev.hoard.Digest;
+import dev.hoard.LockOwner;
+import dev.hoard.PruneReport;
+import dev.hoard.internal.lock.EntryLock;
+import dev.hoard.internal.lock.EntryLocks;
+import dev.hoard.internal.store.BlobScan;
+import dev.hoard.internal.store.CacheEntry;
+import dev.hoard.internal.store.CacheStore;
+import dev.hoard.internal.store.EntryFiles;
+import dev.hoard.internal.store.EntryMetadata;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Removes entries, blobs and leftovers for rm, prune and verify --repair, while other processes use the cache, and
+ * keeps the tally of what went and what was skipped. One instance serves one command.
+ *
+ * <p><b>Entries</b> are removed only under their lock, taken without waiting ({@link EntryLocks#tryAcquire}): a held
+ * lock means a process is downloading the entry, so it is skipped and reported. Under the lock, {@code meta.json}
+ * goes first (the entry is a miss from that moment), then partial downloads, {@code owner.json}, {@code used} and
+ * temp files. The directory and its lock file stay: deleting a lock file another process has open would let a third
+ * lock a new file at the same path (docs/cache-layout.md).
+ *
+ * <p><b>Blobs</b> are shared by content: an entry's blob is deleted only when no other entry's metadata names it.
+ * Deleting a blob never breaks a reader that has it open (an unlinked file keeps its inode until closed). What this
+ * cannot rule out, and why it is still safe: a {@code get} that found a blob but has not opened it yet looks again
+ * (and downloads); a writer that publishes the same content for another URL just as its blob is deleted leaves
+ * metadata naming a missing blob, which is a miss, downloaded again on the next {@code get}. Neither ever serves
+ * wrong bytes.
+ *
+ * <p>In a dry run the locks are still tried (so that busy entries are reported as skipped) but nothing is deleted.
+ */
+final class Eviction {
+    private final CacheStore store;
+    private final EntryLocks locks;
+    private final Inventory inventory;
+    private final boolean dryRun;
+    /** Which entries (by key) name each blob; shrinks as entries are removed. */
+    private final Map<Digest, Set<String>> namedBy = new HashMap<>();
+    /** The blob each entry named in the snapshot, to update {@link #namedBy} when it is removed. */
+    private final Map<String, Digest> names = new HashMap<>();
+    private final List<PruneReport.Removed> removed = new ArrayList<>();
+    private final List<PruneReport.Skipped> skipped = new ArrayList<>();
+
+    Eviction(CacheStore store, EntryLocks locks, Inventory inventory, boolean dryRun) {
+        this.store = store;
+        this.locks = locks;
+        this.inventory = inventory;
+        this.dryRun = dryRun;
+        for (Inventory.Entry entry : inventory.entries()) {
+            if (entry.digest() != null) {
+                namedBy.computeIfAbsent(entry.digest(), d -> new HashSet<>()).add(entry.files().key());
+                names.put(entry.files().key(), entry.digest());
+            }
+        }
+    }
+
+    /** Removes an entry or a loose blob; returns the bytes freed, or -1 if it was skipped as busy. */
+    long evict(Inventory.Item item) throws IOException {
+        return switch (item) {
+            case Inventory.Entry entry -> evictEntry(entry);
+            case Inventory.LooseBlob loose -> evictLooseBlob(loose.blob());
+        };
+    }
+
+    /** Removes the entry and, if no other entry names it, its blob. Returns the bytes freed, or -1 if busy. */
+    long evictEntry(Inventory.Entry entry) throws IOException {
+        EntryLock lock = tryLock(entry);
+        if (lock == null) {
+            return -1;
+        }
+        try (lock) {
+            // The entry may have changed since the snapshot (a new version downloaded): decide on what is there now.
+            EntryMetadata current = entry.files().readMetadata().orElse(null);
+            long freed = dryRun ? entry.partialBytes() : entry.files().removeContents(entry.partialPaths());
+            forget(entry.files().key());
+            Digest digest = current == null ? null : current.sha256();
+            boolean kept = digest != null && isNamed(digest);
+            long blobBytes = digest == null || kept ? 0 : deleteBlob(digest);
+            if (entry.digest() != null && !entry.digest().equals(digest) && !isNamed(entry.digest())) {
+                freed += deleteBlob(entry.digest()); // the version the snapshot saw, replaced since
+            }
+            if (entry.isVisible() || current != null) {
+                removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), digest,
+                        blobBytes > 0 ? store.blobPath(digest) : null, freed + blobBytes, kept));
+            }
+            return freed + blobBytes;
+        }
+    }
+
+    /** Deletes a blob no entry names. Returns the bytes freed. */
+    long evictLooseBlob(BlobScan.Blob blob) throws IOException {
+        if (isNamed(blob.sha256())) {
+            return 0;
+        }
+        long freed = deleteBlob(blob.sha256());
+        if (freed > 0) {
+            removed.add(new PruneReport.Removed(PruneReport.Kind.BLOB, null, blob.sha256(), blob.path(), freed,
+                    false));
+        }
+        return freed;
+    }
+
+    /**
+     * Deletes a blob whatever names it, because its content is corrupt; the entries naming it are removed one by one
+     * with {@link #evictEntry}. Returns the bytes freed.
+     */
+    long deleteCorruptBlob(Digest sha256) throws IOException {
+        return deleteBlob(sha256);
+    }
+
+    /**
+     * Removes an entry's partial downloads and temp files, keeping its complete content. Returns the bytes freed, or
+     * -1 if busy.
+     */
+    long evictLeftovers(Inventory.Entry entry) throws IOException {
+        List<Path> temps = entry.files().tempFiles();
+        if (entry.partials().isEmpty() && temps.isEmpty()) {
+            return 0;
+        }
+        EntryLock lock = tryLock(entry);
+        if (lock == null) {
+            return -1;
+        }
+        try (lock) {
+            long freed = 0;
+            for (BlobScan.Partial partial : entry.partials()) {
+                removed.add(new PruneReport.Removed(PruneReport.Kind.PARTIAL, entry.url(), null, partial.path(),
+                        partial.size(), false));
+                freed += partial.size();
+            }
+            for (Path temp : temps) {
+                removed.add(new PruneReport.Removed(PruneReport.Kind.TEMP_FILE, entry.url(), null, temp,
+                        sizeOf(temp), false));
+            }
+            if (!dryRun) {
+                entry.files().removeDownloadLeftovers(entry.partialPaths());
+            }
+            return freed;
+        }
+    }
+
+    /** Deletes a temp file the caller found stale. Returns the bytes freed. */
+    long deleteTempFile(Path temp) throws IOException {
+        long size = sizeOf(temp);
+        if (!dryRun && !Files.deleteIfExists(temp)) {
+            return 0;
+        }
+        removed.add(new PruneReport.Removed(PruneReport.Kind.TEMP_FILE, null, null, temp, size, false));
+        return size;
+    }
+
+    /** The bytes freed so far. */
+    long freed() {
+        return removed.stream().mapToLong(PruneReport.Removed::bytes).sum();
+    }
+
+    List<PruneReport.Skipped> skipped() {
+        return skipped;
+    }
+
+    PruneReport report() {
+        if (!dryRun) {
+            try {
+                store.deleteDanglingAliases();
+            } catch (IOException e) {
+                // an alias whose blob is gone is a miss, never a wrong answer; the next prune retries
+            }
+        }
+        return new PruneReport(dryRun, removed, skipped, Math.max(0, inventory.totalBytes() - freed()));
+    }
+
+    /** The entry's lock if it is free now (creating the directory if an outside hand removed it); null if held. */
+    private EntryLock tryLock(Inventory.Entry entry) throws IOException {
+        EntryFiles files = entry.files();
+        files.create();
+        EntryLock lock = locks.tryAcquire(files.lockFile(), true);
+        if (lock == null) {
+            LockOwner holder = files.readHolder().map(CacheEntry.Holder::owner).orElse(null);
+            skipped.add(new PruneReport.Skipped(entry.url(), holder));
+        }
+        return lock;
+    }
+
+    private long deleteBlob(Digest sha256) throws IOException {
+        if (dryRun) {
+            BlobScan.Blob blob = inventory.blob(sha256);
+            return blob == null ? 0 : blob.size();
+        }
+        return store.deleteBlob(sha256);
+    }
+
+    private void forget(String key) {
+        Digest named = names.remove(key);
+        if (named != null) {
+            namedBy.get(named).remove(key);
+        }
+    }
+
+    private boolean isNamed(Digest sha256) {
+        Set<String> keys = namedBy.get(sha256);
+        return keys != null && !keys.isEmpty();
+    }
+
+    private static long sizeOf(Path file) throws IOException {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+}

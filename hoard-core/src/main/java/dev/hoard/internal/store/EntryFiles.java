@@ -1,0 +1,199 @@
+package dev.hoard.internal.store;
+
+import dev.hoard.internal.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One entry directory met by its key, as the management commands (ls, verify, rm, prune) meet entries: by walking
+ * {@code entries/}, not by starting from a URL. The files are {@link CacheEntry}'s (docs/cache-layout.md), plus the
+ * optional {@code partial.json} that describes a resumable partial download.
+ *
+ * <p>Reads take no lock and see a snapshot, like every reader of the cache. The {@code remove...} methods are for the
+ * holder of the entry's lock only: while it holds the lock no other process writes these files. They never delete
+ * the lock file itself (see "Lock files are never deleted" in the layout document).
+ */
+public final class EntryFiles {
+    private static final String METADATA = "meta.json";
+    private static final String OWNER = "owner.json";
+    private static final String USED = "used";
+    private static final String RESUME = "partial.json";
+
+    private final String key;
+    private final Path dir;
+    private final Path blobs;
+
+    EntryFiles(String key, Path dir, Path blobs) {
+        this.key = key;
+        this.dir = dir;
+        this.blobs = blobs;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path lockFile() {
+        return dir.resolve("lock");
+    }
+
+    /** Creates the directory if it is missing (removed by an outside hand), so that its lock can be taken. */
+    public void create() throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    /**
+     * The entry's metadata, or empty if there is none, it cannot be read, or it names a URL whose key is not this
+     * one: the same files {@link CacheEntry#readMetadata} would treat as a miss.
+     */
+    public Optional<EntryMetadata> readMetadata() throws IOException {
+        try {
+            EntryMetadata metadata = EntryMetadata.parse(Files.readString(dir.resolve(METADATA),
+                    StandardCharsets.UTF_8));
+            return belongsHere(metadata.url()) ? Optional.of(metadata) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (CharacterCodingException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The entry's URL as recorded by its metadata, or else by its last lock holder ({@code owner.json}) or its
+     * resumable partial ({@code partial.json}): an entry that is still downloading has no metadata yet.
+     */
+    public Optional<URI> recordedUrl(Optional<EntryMetadata> metadata) {
+        Optional<String> url = metadata.map(EntryMetadata::url)
+                .or(() -> stringField(OWNER, "url"))
+                .or(() -> readPartialRecord().map(PartialRecord::source));
+        try {
+            return url.filter(this::belongsHere).map(URI::create);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The last recorded lock holder; current only while the lock is held. */
+    public Optional<CacheEntry.Holder> readHolder() {
+        return urlFreeView().readHolder();
+    }
+
+    /** When the entry was last used (the {@code used} marker), or empty if never recorded. */
+    public Optional<Instant> lastUsed() {
+        return urlFreeView().lastUsed();
+    }
+
+    /** The full length of the resumable partial download, from {@code partial.json}, or -1 if not recorded. */
+    public long resumableLength() {
+        return readPartialRecord().map(PartialRecord::length).filter(n -> n >= 0).orElse(-1L);
+    }
+
+    /** The partial file {@code partial.json} names, if it names one in {@code blobs/}. */
+    public Optional<Path> resumableFile() {
+        return readPartialRecord().map(r -> blobs.resolve(Path.of(r.file()).getFileName()));
+    }
+
+    private Optional<PartialRecord> readPartialRecord() {
+        return urlFreeView().readPartialRecord();
+    }
+
+    /**
+     * Removes everything but the directory and its lock file: first {@code meta.json}, so the entry is a miss from
+     * that moment, then the given partial files, {@code partial.json}, {@code owner.json}, the {@code used} marker and
+     * temp files. The caller holds the entry lock.
+     *
+     * @return the bytes of partial files removed
+     */
+    public long removeContents(Collection<Path> partials) throws IOException {
+        Files.deleteIfExists(dir.resolve(METADATA));
+        long freed = removeDownloadLeftovers(partials);
+        Files.deleteIfExists(dir.resolve(OWNER));
+        Files.deleteIfExists(dir.resolve(USED));
+        return freed;
+    }
+
+    /**
+     * Removes partial downloads (the given files and the one {@code partial.json} names), {@code partial.json}
+     * itself and temp files left in the directory; keeps the metadata. The caller holds the entry lock, so none of
+     * them is being written.
+     *
+     * @return the bytes of partial files removed
+     */
+    public long removeDownloadLeftovers(Collection<Path> partials) throws IOException {
+        long freed = 0;
+        for (Path partial : partials) {
+            freed += deleteCounting(partial);
+        }
+        Optional<Path> resumable = resumableFile();
+        if (resumable.isPresent() && key.equals(CacheStore.partialKey(resumable.get().getFileName().toString()))
+                && !partials.contains(resumable.get())) {
+            freed += deleteCounting(resumable.get());
+        }
+        Files.deleteIfExists(dir.resolve(RESUME));
+        deleteTempFiles();
+        return freed;
+    }
+
+    /** Temp files of atomic writes in the directory: garbage unless the lock holder is writing one right now. */
+    public List<Path> tempFiles() throws IOException {
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+            files.forEach(temps::add);
+        } catch (NoSuchFileException e) {
+            // the directory itself is gone: nothing in it
+        }
+        return temps;
+    }
+
+    private void deleteTempFiles() throws IOException {
+        for (Path temp : tempFiles()) {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static long deleteCounting(Path file) throws IOException {
+        try {
+            long size = Files.size(file);
+            return Files.deleteIfExists(file) ? size : 0;
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    private boolean belongsHere(String url) {
+        return key.equals(CacheStore.sha256Hex(url));
+    }
+
+    /** CacheEntry's readers that do not need the URL (owner, last use), for an entry known only by its key. */
+    private CacheEntry urlFreeView() {
+        return new CacheEntry(null, key, dir, blobs);
+    }
+
+    private Optional<String> stringField(String file, String field) {
+        return readJson(file).map(f -> f.get(field)).filter(String.class::isInstance).map(String.class::cast);
+    }
+
+    private Optional<Map<String, Object>> readJson(String file) {
+        try {
+            return Optional.of(Json.parseObject(Files.readString(dir.resolve(file), StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // absent, or torn by a crash: treated as not recorded
+        }
+    }
+}
