@@ -1,5 +1,7 @@
 package dev.hoard.cli;
 
+import dev.hoard.ChecksumFileException;
+import dev.hoard.DecompressionException;
 import dev.hoard.DownloadException;
 import dev.hoard.IntegrityException;
 import dev.hoard.LockTimeoutException;
@@ -45,6 +47,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case IllegalArgumentException ignored -> USAGE;
             case IntegrityException ignored -> INTEGRITY;
+            case ChecksumFileException ignored -> INTEGRITY;
+            case DecompressionException ignored -> INTEGRITY;
             case DownloadException ignored -> NETWORK;
             case LockTimeoutException ignored -> LOCK_TIMEOUT;
             case OfflineException ignored -> OFFLINE;

@@ -26,6 +26,9 @@ final class StderrProgress implements FetchListener, AutoCloseable {
     private final long refreshNanos = terminal ? TERMINAL_REFRESH_NANOS : LOG_REFRESH_NANOS;
     private long lastDraw;
     private long transferStart;
+    private long transferEnd;
+    private long decompressionStart;
+    private long decompressedBytes;
     private boolean lineOpen;
     private boolean announcedWait;
 
@@ -78,6 +81,39 @@ final class StderrProgress implements FetchListener, AutoCloseable {
     }
 
     @Override
+    public void decompressionStarted(URI url, String format, long compressedBytes) {
+        decompressionStart = System.nanoTime();
+        if (transferStart != 0 && transferEnd == 0) {
+            transferEnd = decompressionStart;
+        }
+        if (!quiet) {
+            finishLine();
+            err.println("hoard: decompressing " + name(url) + " (" + format + ", " + bytes(compressedBytes) + ")");
+            lastDraw = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void decompressionProgress(URI url, long compressedRead, long compressedBytes, long decompressedBytes) {
+        this.decompressedBytes = decompressedBytes;
+        if (quiet || !due()) {
+            return;
+        }
+        double seconds = Math.max(1e-3, (System.nanoTime() - decompressionStart) / 1e9);
+        double rate = compressedRead / seconds;
+        StringBuilder line = new StringBuilder(name(url)).append(": decompressed ").append(bytes(compressedRead));
+        if (compressedBytes > 0) {
+            line.append(" / ").append(bytes(compressedBytes))
+                    .append(String.format(Locale.ROOT, " %3d%%", compressedRead * 100 / compressedBytes));
+        }
+        line.append(" into ").append(bytes(decompressedBytes));
+        if (compressedBytes > 0 && rate > 0) {
+            line.append(" ETA ").append(duration((long) ((compressedBytes - compressedRead) / rate)));
+        }
+        draw(line.toString());
+    }
+
+    @Override
     public void warning(URI url, String message) {
         finishLine();
         err.println("hoard: warning: " + message); // warnings show even with --quiet
@@ -89,10 +125,15 @@ final class StderrProgress implements FetchListener, AutoCloseable {
             return;
         }
         finishLine();
+        long now = System.nanoTime();
         if (result.status() == FetchStatus.DOWNLOADED && result.bytesTransferred() > 0) {
-            double seconds = Math.max(1e-3, (System.nanoTime() - transferStart) / 1e9);
+            double seconds = Math.max(1e-3, ((transferEnd != 0 ? transferEnd : now) - transferStart) / 1e9);
             err.printf(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)%n", name(result.url()),
                     bytes(result.size()), seconds, bytes((long) (result.bytesTransferred() / seconds)));
+        }
+        if (decompressionStart != 0) {
+            err.printf(Locale.ROOT, "hoard: decompressed %s into %s (%s in %.1fs)%n", name(result.url()),
+                    result.path(), bytes(decompressedBytes), Math.max(1e-3, (now - decompressionStart) / 1e9));
         }
     }
 
