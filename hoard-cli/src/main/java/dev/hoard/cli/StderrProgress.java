@@ -26,7 +26,8 @@ final class StderrProgress implements FetchListener, AutoCloseable {
     private final long refreshNanos = terminal ? TERMINAL_REFRESH_NANOS : LOG_REFRESH_NANOS;
     private long lastDraw;
     private long transferStart;
-    private long transferEnd;
+    private long transferredBytes;
+    private boolean downloadReported;
     private long decompressionStart;
     private long decompressedBytes;
     private boolean lineOpen;
@@ -63,6 +64,7 @@ final class StderrProgress implements FetchListener, AutoCloseable {
 
     @Override
     public void progress(URI url, long bytesSoFar, long totalBytes) {
+        transferredBytes = bytesSoFar;
         if (quiet || !due()) {
             return;
         }
@@ -83,11 +85,12 @@ final class StderrProgress implements FetchListener, AutoCloseable {
     @Override
     public void decompressionStarted(URI url, String format, long compressedBytes) {
         decompressionStart = System.nanoTime();
-        if (transferStart != 0 && transferEnd == 0) {
-            transferEnd = decompressionStart;
-        }
         if (!quiet) {
             finishLine();
+            if (transferStart != 0) {
+                // The download is over: say so now, not after a decompression that may take longer.
+                reportDownloaded(url, transferredBytes, transferredBytes, decompressionStart);
+            }
             err.println("hoard: decompressing " + name(url) + " (" + format + ", " + bytes(compressedBytes) + ")");
             lastDraw = System.nanoTime();
         }
@@ -126,15 +129,20 @@ final class StderrProgress implements FetchListener, AutoCloseable {
         }
         finishLine();
         long now = System.nanoTime();
-        if (result.status() == FetchStatus.DOWNLOADED && result.bytesTransferred() > 0) {
-            double seconds = Math.max(1e-3, ((transferEnd != 0 ? transferEnd : now) - transferStart) / 1e9);
-            err.printf(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)%n", name(result.url()),
-                    bytes(result.size()), seconds, bytes((long) (result.bytesTransferred() / seconds)));
+        if (result.status() == FetchStatus.DOWNLOADED && result.bytesTransferred() > 0 && !downloadReported) {
+            reportDownloaded(result.url(), result.size(), result.bytesTransferred(), now);
         }
         if (decompressionStart != 0) {
             err.printf(Locale.ROOT, "hoard: decompressed %s into %s (%s in %.1fs)%n", name(result.url()),
                     result.path(), bytes(decompressedBytes), Math.max(1e-3, (now - decompressionStart) / 1e9));
         }
+    }
+
+    private void reportDownloaded(URI url, long size, long bytesTransferred, long end) {
+        double seconds = Math.max(1e-3, (end - transferStart) / 1e9);
+        err.printf(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)%n", name(url), bytes(size), seconds,
+                bytes((long) (bytesTransferred / seconds)));
+        downloadReported = true;
     }
 
     @Override

@@ -206,8 +206,8 @@ class GetDecompressTest {
         List<String> lines = run.stderr().lines().toList();
         assertEquals(4, lines.size(), run.stderr());
         assertTrue(lines.get(0).startsWith("hoard: downloading " + server.url("/disk.img.bz2")), run.stderr());
-        assertTrue(lines.get(1).startsWith("hoard: decompressing disk.img.bz2 (bzip2, "), run.stderr());
-        assertTrue(lines.get(2).startsWith("hoard: downloaded disk.img.bz2 ("), run.stderr());
+        assertTrue(lines.get(1).startsWith("hoard: downloaded disk.img.bz2 ("), run.stderr());
+        assertTrue(lines.get(2).startsWith("hoard: decompressing disk.img.bz2 (bzip2, "), run.stderr());
         assertTrue(lines.get(3).startsWith("hoard: decompressed disk.img.bz2 into " + out + " (390.6 KiB in "),
                 run.stderr());
     }
