@@ -221,6 +221,17 @@ class GetChecksumsTest {
         }
     }
 
+    @Test
+    void helpExplainsChecksumsAndDecompression() {
+        Cli.Run help = Cli.run("get", "--help");
+
+        assertEquals(0, help.exitCode());
+        assertTrue(help.stdout().contains("--checksums=URL") && help.stdout().contains("SHA256 (NAME) = HEX"),
+                help.stdout());
+        assertTrue(help.stdout().contains("--decompress") && help.stdout().contains("apply to the compressed bytes"),
+                help.stdout());
+    }
+
     private Cli.Run get(String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "get";
