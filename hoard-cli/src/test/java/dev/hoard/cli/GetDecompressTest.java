@@ -33,6 +33,12 @@ class GetDecompressTest {
     private static final List<String> TOOLS = List.of("gzip", "gunzip", "zcat", "pigz", "bzip2", "bunzip2",
             "xz", "unxz", "xzcat", "zstd", "unzstd", "zstdcat");
     private static final Pattern CACHE_PATH = Pattern.compile("\"cachePath\":\"([^\"]+)\"");
+    /**
+     * Forked JVMs run like {@code java -jar hoard.jar}: its manifest grants native access (for zstd-jni) and is not
+     * Multi-Release, so the libraries' base classes run, not their Java 9+/22+ variants.
+     */
+    private static final List<String> AS_THE_JAR_RUNS = List.of("--enable-native-access=ALL-UNNAMED",
+            "-Djdk.util.jar.enableMultiRelease=false");
 
     @TempDir
     Path tmp;
@@ -64,8 +70,7 @@ class GetDecompressTest {
                     + "-latest")) {
                 String name = format.label() + (url.startsWith("/by-magic") ? "-magic" : "-extension");
                 names.add(name);
-                // The jar's manifest grants zstd-jni native access; on the class path the flag does the same.
-                processes.add(Cli.fork(tmp, name, Map.of("PATH", path), List.of("--enable-native-access=ALL-UNNAMED"),
+                processes.add(Cli.fork(tmp, name, Map.of("PATH", path), AS_THE_JAR_RUNS,
                         "get", "-q", "--json", "--decompress", "-d", "sha256:" + sha256(compressed), "--cache-dir",
                         cacheDir, "-o", tmp.resolve("out/" + name).toString(), server.url(url).toString()));
             }
@@ -283,8 +288,9 @@ class GetDecompressTest {
         Path out = tmp.resolve("disk.img");
 
         // zstd-jni unpacks its library into java.io.tmpdir, as it would fail to on a noexec /tmp.
-        Process process = Cli.fork(tmp, "no-tmp", Map.of(), List.of("-Djava.io.tmpdir=" + tmp.resolve("absent"),
-                "--enable-native-access=ALL-UNNAMED"), "get", "-q", "--cache-dir", cacheDir, "--decompress", "-o",
+        List<String> options = new ArrayList<>(AS_THE_JAR_RUNS);
+        options.add("-Djava.io.tmpdir=" + tmp.resolve("absent"));
+        Process process = Cli.fork(tmp, "no-tmp", Map.of(), options, "get", "-q", "--cache-dir", cacheDir, "--decompress", "-o",
                 out.toString(), server.url("/disk.img.zst").toString());
         Cli.Run run = Cli.await(process, tmp, "no-tmp", 120);
 
@@ -297,8 +303,9 @@ class GetDecompressTest {
     /** Runs hoard in a new JVM that logs every class it loads, and returns the log. */
     private String loadedClasses(String name, String... args) throws Exception {
         Path log = tmp.resolve(name + "-classes.log");
-        Process process = Cli.fork(tmp, name, Map.of(), List.of("-Xlog:class+load=info:file=" + log,
-                "--enable-native-access=ALL-UNNAMED"), args);
+        List<String> options = new ArrayList<>(AS_THE_JAR_RUNS);
+        options.add("-Xlog:class+load=info:file=" + log);
+        Process process = Cli.fork(tmp, name, Map.of(), options, args);
         Cli.Run run = Cli.await(process, tmp, name, 120);
         assertEquals(0, run.exitCode(), run.toString());
         return Files.readString(log);
