@@ -23,7 +23,7 @@ import java.util.Locale;
  * @param checksums   a SHA256SUMS-style file to read the expected digest from, by the file name of {@code uri}; or
  *                    null. The file is fetched through the cache like any other (revalidated, usable offline)
  * @param decompress  write the decompressed content (gz, bz2, xz, zst) to {@code output}; the cache keeps the
- *                    compressed bytes, and {@code digest} applies to them
+ *                    compressed bytes, and {@code digest} applies to them. An existing output is skipped unverified
  */
 public record FetchRequest(URI uri, List<URI> mirrors, Digest digest, Path output, boolean noCache, boolean offline,
         Duration lockTimeout, URI checksums, boolean decompress) {

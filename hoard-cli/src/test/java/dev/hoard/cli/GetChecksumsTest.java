@@ -171,14 +171,18 @@ class GetChecksumsTest {
     }
 
     @Test
-    void aHugeFileIsNoChecksumFile() {
-        server.put("/SHA256SUMS", new byte[2 << 20]);
+    void swappedUrlsAreCaughtByTheSizeOfTheChecksumFileBeforeAnythingIsCached() throws Exception {
+        server.put("/big/disk.img", new byte[2 << 20]);
+        String sumsUrl = serveSums("/big/SHA256SUMS", OTHER + "  disk.img\n");
+        String bigUrl = server.url("/big/disk.img").toString();
 
-        Cli.Run run = get("--checksums", server.url("/SHA256SUMS").toString(), imageUrl);
+        Cli.Run run = get("--checksums", bigUrl, sumsUrl);
 
         assertEquals(3, run.exitCode(), run.toString());
-        assertTrue(run.stderr().contains("too large for a checksum file"), run.stderr());
-        assertEquals(0, server.requestCount("/noble/current/" + IMAGE));
+        assertEquals("hoard: " + bigUrl + " is 2097152 bytes, too large for a checksum file (at most 1048576); is "
+                + "it really one, or are the two URLs swapped?\n", run.stderr());
+        assertEquals(0, blobCount(), "the large file was abandoned, not cached");
+        assertEquals(0, server.requestCount("/big/SHA256SUMS"));
     }
 
     @Test

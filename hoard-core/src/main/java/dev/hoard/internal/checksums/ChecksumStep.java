@@ -20,8 +20,9 @@ import java.nio.file.Path;
  * <p>The checksum file is fetched by the next step like any other URL, so it is cached, revalidated with one
  * conditional request per use (a 304 when unchanged), used from the cache offline or when its server is down (with a
  * warning), and waited for rather than fetched twice when processes start together. With {@code noCache} it bypasses
- * the cache too, through a temp file beside the output. Its size is capped at {@link #MAX_SIZE} before it is read,
- * since it is read whole into memory.
+ * the cache too, through a temp file beside the output. Its size is capped at {@link #MAX_SIZE}: a larger one is
+ * abandoned as soon as its Content-Length or its bytes say so (someone swapped the image's URL and the checksum
+ * file's), so neither memory nor the cache takes it.
  */
 public final class ChecksumStep implements FetchStep {
     /** Real checksum files are a few KiB; a few MiB means the URL is something else. */
@@ -51,44 +52,88 @@ public final class ChecksumStep implements FetchStep {
                 .offline(request.offline())
                 .lockTimeout(request.lockTimeout());
         if (!request.noCache()) {
-            return readCapped(request.checksums(), next.fetch(sums, onlyWaitingAndWarnings(listener)).path());
+            return readCapped(request.checksums(), fetchCapped(sums, listener).path());
         }
         if (request.output() == null) {
             throw new IllegalArgumentException("--no-cache needs an output path (-o)");
         }
         Path temp = AtomicFiles.tempSibling(request.output());
         try {
-            next.fetch(sums.noCache(true).output(temp), onlyWaitingAndWarnings(listener));
+            fetchCapped(sums.noCache(true).output(temp), listener);
             return readCapped(request.checksums(), temp);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
+    private FetchResult fetchCapped(FetchRequest sums, FetchListener listener)
+            throws IOException, InterruptedException {
+        try {
+            return next.fetch(sums, new CappedListener(listener));
+        } catch (TooLarge e) {
+            throw tooLarge(sums.uri(), e.size);
+        }
+    }
+
     private static String readCapped(URI checksums, Path file) throws IOException {
         long size = Files.size(file);
         if (size > MAX_SIZE) {
-            throw new ChecksumFileException(checksums, null, checksums + " is " + size + " bytes, too large for a "
-                    + "checksum file (at most " + MAX_SIZE + "); is it really one?");
+            throw tooLarge(checksums, Long.toString(size));
         }
         return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
-    /**
-     * The checksum file's own transfer is too small to show; a wait for another process, or a warning that its
-     * cached copy is used, still matters to the caller.
-     */
-    private static FetchListener onlyWaitingAndWarnings(FetchListener listener) {
-        return new FetchListener() {
-            @Override
-            public void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
-                listener.waiting(url, owner, ownerBytes, totalBytes);
-            }
+    /** @param size the size in bytes, or a bound such as "more than 1048576" */
+    private static ChecksumFileException tooLarge(URI checksums, String size) {
+        return new ChecksumFileException(checksums, null, checksums + " is " + size + " bytes, too large for a "
+                + "checksum file (at most " + MAX_SIZE + "); is it really one, or are the two URLs swapped?");
+    }
 
-            @Override
-            public void warning(URI url, String message) {
-                listener.warning(url, message);
+    /**
+     * Passes on what matters to the caller about the checksum file: a wait for another process, or a warning that its
+     * cached copy is used; its transfer is too small to show. And stops the transfer once it is too large to be a
+     * checksum file, by throwing out of the fetch (which abandons the response and deletes the partial file, as on
+     * any failure).
+     */
+    private static final class CappedListener implements FetchListener {
+        private final FetchListener listener;
+
+        CappedListener(FetchListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
+            listener.waiting(url, owner, ownerBytes, totalBytes);
+        }
+
+        @Override
+        public void warning(URI url, String message) {
+            listener.warning(url, message);
+        }
+
+        @Override
+        public void started(URI url, long totalBytes) {
+            if (totalBytes > MAX_SIZE) {
+                throw new TooLarge(Long.toString(totalBytes));
             }
-        };
+        }
+
+        @Override
+        public void progress(URI url, long bytes, long totalBytes) {
+            if (bytes > MAX_SIZE) {
+                throw new TooLarge("more than " + MAX_SIZE);
+            }
+        }
+    }
+
+    /** Unchecked, to get out through the fetch's listener call; turned into a {@link ChecksumFileException}. */
+    private static final class TooLarge extends RuntimeException {
+        final String size;
+
+        TooLarge(String size) {
+            super(null, null, false, false);
+            this.size = size;
+        }
     }
 }

@@ -71,11 +71,17 @@ final class Decompressor {
         try (InputStream in = Files.newInputStream(source)) {
             length = in.readNBytes(head, 0, head.length);
         }
-        return CompressionFormat.byMagic(head, length).orElseThrow(() -> new DecompressionException(url, null,
-                "cannot decompress " + url + ": its name does not end in " + CompressionFormat.extensions()
-                        + " and its first bytes (" + (length == 0 ? "none: it is empty" : CompressionFormat.hex(head,
-                        length)) + ") are no gzip, bzip2, xz or zstd magic number; the output was not written",
-                null));
+        Optional<CompressionFormat> byMagic = CompressionFormat.byMagic(head, length);
+        if (byMagic.isEmpty()) {
+            throw unrecognised(length == 0 ? "none: it is empty" : CompressionFormat.hex(head, length));
+        }
+        return byMagic.get();
+    }
+
+    private DecompressionException unrecognised(String firstBytes) {
+        return new DecompressionException(url, null, "cannot decompress " + url + ": its name does not end in "
+                + CompressionFormat.extensions() + " and its first bytes (" + firstBytes + ") are no gzip, bzip2, xz "
+                + "or zstd magic number; the output was not written", null);
     }
 
     private long decode(CompressionFormat format, long total, Path temp) throws IOException, InterruptedException {
