@@ -41,6 +41,26 @@ public interface FetchListener {
     default void progress(URI url, long bytes, long totalBytes) {
     }
 
+    /**
+     * Decompression into the output begins ({@link FetchRequest#decompress}), after the compressed file was fetched.
+     *
+     * @param format          {@code gzip}, {@code bzip2}, {@code xz} or {@code zstd}
+     * @param compressedBytes the size of the compressed file
+     */
+    default void decompressionStarted(URI url, String format, long compressedBytes) {
+    }
+
+    /**
+     * Decompressed bytes were written; called about once per MiB written, and once more at the end with
+     * {@code compressedRead == compressedBytes}.
+     *
+     * @param compressedRead    compressed bytes consumed so far
+     * @param compressedBytes   the size of the compressed file
+     * @param decompressedBytes decompressed bytes written so far
+     */
+    default void decompressionProgress(URI url, long compressedRead, long compressedBytes, long decompressedBytes) {
+    }
+
     /** Something the user should hear about that did not stop the fetch, e.g. a failed revalidation. */
     default void warning(URI url, String message) {
     }

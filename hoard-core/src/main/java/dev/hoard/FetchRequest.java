@@ -20,42 +20,57 @@ import java.util.Locale;
  * @param noCache     download straight to {@code output}, bypassing the cache
  * @param offline     never touch the network
  * @param lockTimeout how long to wait for another process downloading the same entry; null waits without limit
+ * @param checksums   a SHA256SUMS-style file to read the expected digest from, by the file name of {@code uri}; or
+ *                    null. The file is fetched through the cache like any other (revalidated, usable offline)
+ * @param decompress  write the decompressed content (gz, bz2, xz, zst) to {@code output}; the cache keeps the
+ *                    compressed bytes, and {@code digest} applies to them. An existing output is skipped unverified
  */
 public record FetchRequest(URI uri, List<URI> mirrors, Digest digest, Path output, boolean noCache, boolean offline,
-        Duration lockTimeout) {
+        Duration lockTimeout, URI checksums, boolean decompress) {
 
     public FetchRequest {
         uri = checkSupported(uri);
         mirrors = List.copyOf(mirrors);
         mirrors.forEach(FetchRequest::checkSupported);
+        if (checksums != null) {
+            checkSupported(checksums);
+        }
     }
 
     public static FetchRequest of(URI uri) {
-        return new FetchRequest(uri, List.of(), null, null, false, false, null);
+        return new FetchRequest(uri, List.of(), null, null, false, false, null, null, false);
     }
 
     public FetchRequest mirrors(List<URI> mirrors) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     public FetchRequest digest(Digest digest) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     public FetchRequest output(Path output) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     public FetchRequest noCache(boolean noCache) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     public FetchRequest offline(boolean offline) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     public FetchRequest lockTimeout(Duration lockTimeout) {
-        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout);
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
+    }
+
+    public FetchRequest checksums(URI checksums) {
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
+    }
+
+    public FetchRequest decompress(boolean decompress) {
+        return new FetchRequest(uri, mirrors, digest, output, noCache, offline, lockTimeout, checksums, decompress);
     }
 
     /** True for {@code file:} sources, which are copied and checked but never cached. */

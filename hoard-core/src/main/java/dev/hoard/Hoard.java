@@ -1,6 +1,9 @@
 package dev.hoard;
 
 import dev.hoard.internal.fetch.Backoff;
+import dev.hoard.internal.checksums.ChecksumStep;
+import dev.hoard.internal.decompress.DecompressStep;
+import dev.hoard.internal.fetch.FetchStep;
 import dev.hoard.internal.fetch.Fetcher;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
@@ -35,9 +38,9 @@ import java.util.function.Consumer;
  */
 public final class Hoard implements AutoCloseable {
     private final CacheStore store;
-    private final Fetcher fetcher;
+    private final FetchStep fetcher;
 
-    private Hoard(CacheStore store, Fetcher fetcher) {
+    private Hoard(CacheStore store, FetchStep fetcher) {
         this.store = store;
         this.fetcher = fetcher;
     }
@@ -55,7 +58,8 @@ public final class Hoard implements AutoCloseable {
                 Duration.ofMinutes(5));
         Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, backoff, options.fileLocks(),
                 Clock.systemUTC(), hostName());
-        return new Hoard(store, fetcher);
+        // Decompression first, so an existing output is skipped before a checksum file is fetched.
+        return new Hoard(store, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }
 
     /**
@@ -101,6 +105,8 @@ public final class Hoard implements AutoCloseable {
      *
      * @throws IllegalArgumentException a usage error (e.g. --no-cache without an output)
      * @throws IntegrityException       the content does not have the expected digest; nothing was cached or written
+     * @throws ChecksumFileException    the request's checksum file does not list the file (or is no checksum file)
+     * @throws DecompressionException   decompression was asked for and the content is corrupt or not compressed
      * @throws DownloadException        the network or server failed
      * @throws LockTimeoutException     another process held the entry longer than the request's lock timeout
      * @throws OfflineException         offline, and the cache cannot answer

@@ -1,5 +1,7 @@
 package dev.hoard.cli;
 
+import dev.hoard.ChecksumFileException;
+import dev.hoard.DecompressionException;
 import dev.hoard.DownloadException;
 import dev.hoard.EntryBusyException;
 import dev.hoard.IntegrityException;
@@ -58,6 +60,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case IllegalArgumentException ignored -> USAGE;
             case IntegrityException ignored -> INTEGRITY;
+            case ChecksumFileException ignored -> INTEGRITY;
+            case DecompressionException ignored -> INTEGRITY;
             case DownloadException ignored -> NETWORK;
             case LockTimeoutException ignored -> LOCK_TIMEOUT;
             case EntryBusyException ignored -> LOCK_TIMEOUT; // rm: the lock was held and not waited for

@@ -4,6 +4,8 @@ import dev.hoard.Digest;
 import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
 import dev.hoard.Hoard;
+import dev.hoard.cli.progress.Progress;
+import dev.hoard.cli.progress.Tracker;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -27,10 +29,15 @@ import picocli.CommandLine.Parameters;
                     + "digest is used without any network request, whatever URL brought it. URL may also be a "
                     + "file: URL or a local path (copied and checked, never cached).",
             "",
+            "--checksums reads the expected digest from the publisher's SHA256SUMS/SHA512SUMS file instead; "
+                    + "--decompress writes the decompressed content to PATH while the cache keeps the compressed "
+                    + "file.",
+            "",
         },
         footer = {"", "Prints the file's path (or, with --json, a JSON object) on stdout; progress and messages go "
-                + "to stderr. Exit codes: 0 ok, 1 I/O, 2 usage, 3 digest mismatch, 4 network/HTTP, 5 lock "
-                + "timeout, 6 offline and not cached, 130 interrupted."})
+                + "to stderr. Exit codes: 0 ok, 1 I/O, 2 usage, 3 integrity (digest mismatch, not listed in the "
+                + "checksum file, corrupt compressed data), 4 network/HTTP, 5 lock timeout, 6 offline and not "
+                + "cached, 130 interrupted."})
 final class GetCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "URL", description = "http, https or file URL, or a local path.")
@@ -49,6 +56,22 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = {"-d", "--digest"}, paramLabel = "ALGO:HEX",
             description = "Expected digest, sha256:HEX or sha512:HEX.")
     String digest;
+
+    @Option(names = "--checksums", paramLabel = "URL",
+            description = "Read the expected digest from a checksum file such as SHA256SUMS or SHA512SUMS "
+                    + "(GNU 'HEX  NAME' / 'HEX *NAME' lines or BSD 'SHA256 (NAME) = HEX' lines), by URL's file "
+                    + "name. It may be http(s), file: or a local path; it is cached and revalidated like any "
+                    + "download, so --offline works once it was fetched. A file it does not list: exit 3. With "
+                    + "--digest, both must agree (else exit 2).")
+    String checksums;
+
+    @Option(names = "--decompress",
+            description = "Write the decompressed content of a .gz, .bz2, .xz or .zst file to PATH (needs -o); "
+                    + "the format comes from URL's extension, else from the file's magic number. Done in-process, "
+                    + "no external tools. The cache keeps the compressed file, and --digest and --checksums apply "
+                    + "to the compressed bytes. An existing PATH is skipped without a check (it cannot match the "
+                    + "compressed digest). Corrupt data: exit 3, PATH not written.")
+    boolean decompress;
 
     @Mixin
     CacheDirOption cache;
@@ -81,15 +104,22 @@ final class GetCommand implements Callable<Integer> {
                 .output(output)
                 .noCache(noCache)
                 .offline(offline)
-                .lockTimeout(lockTimeout);
+                .lockTimeout(lockTimeout)
+                .checksums(checksums == null ? null : parseSource(checksums))
+                .decompress(decompress);
         if (noCache && output == null) {
             throw new IllegalArgumentException("--no-cache needs -o PATH: without the cache there is no file to "
                     + "print");
         }
+        if (decompress && output == null) {
+            throw new IllegalArgumentException("--decompress needs -o PATH for the decompressed file (the cache "
+                    + "keeps the compressed one)");
+        }
         FetchResult result;
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
-                StderrProgress progress = new StderrProgress(quiet)) {
-            result = hoard.fetch(request, progress);
+                Progress progress = Progress.toStderr(quiet);
+                Tracker tracker = progress.track()) {
+            result = hoard.fetch(request, tracker);
         }
         if (json) {
             System.out.println(JsonOutput.of(result));

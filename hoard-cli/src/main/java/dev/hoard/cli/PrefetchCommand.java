@@ -55,6 +55,9 @@ final class PrefetchCommand implements Callable<Integer> {
     @Mixin
     CacheDirOption cache;
 
+    @Mixin
+    NetworkOptions network;
+
     @Option(names = "--json", description = "Print a JSON array of results on stdout: the fields of 'get --json' "
             + "plus 'error' (null on success); a failed item has status 'failed'.")
     boolean json;
@@ -69,7 +72,7 @@ final class PrefetchCommand implements Callable<Integer> {
         }
         PrefetchPlan plan = PrefetchPlan.read(manifests);
         List<Outcome> outcomes;
-        try (Hoard hoard = Hoard.open(cache.resolve());
+        try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.toStderr(quiet)) {
             int threads = jobs != null ? jobs : Math.max(1, Math.min(DEFAULT_JOBS, plan.fetches().size()));
             outcomes = new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan);

@@ -47,8 +47,15 @@ final class Cli {
 
     /** Starts {@code hoard args} in a new JVM with this test's class path; stdout and stderr go to files. */
     static Process fork(Path workDir, String name, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                HoardCommand.class.getName()));
+        return fork(workDir, name, env, List.of(), args);
+    }
+
+    /** Like {@link #fork(Path, String, Map, String...)}, with options for the new JVM (e.g. class-load logging). */
+    static Process fork(Path workDir, String name, Map<String, String> env, List<String> jvmOptions,
+            String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HoardCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(workDir.resolve(name + ".out").toFile())
@@ -160,7 +167,7 @@ final class Cli {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    private static String javaBinary() {
+    static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

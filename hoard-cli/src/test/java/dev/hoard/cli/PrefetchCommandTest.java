@@ -174,8 +174,6 @@ class PrefetchCommandTest {
             {"three-fields.txt", "# ok\n" + good + " sha256:" + "0".repeat(64) + " extra\n",
                 "three-fields.txt:2:1: expected 'URL [DIGEST]', found 3 fields"},
             {"not-a-url.txt", "\n  example.org/disk.img\n", "not-a-url.txt:2:3: malformed URL 'example.org/disk.img'"},
-            {"checksums.yaml", "- url: " + good + "\n  checksums: " + url("/SHA256SUMS") + "\n",
-                "checksums.yaml:1:3: 'checksums' is not supported yet"},
         };
         for (String[] c : cases) {
             Path manifest = write(tmp.resolve(c[0]), c[1]);
@@ -240,6 +238,21 @@ class PrefetchCommandTest {
     }
 
     @Test
+    void anItemsChecksumsFileGivesItsDigest() throws Exception {
+        server.put("/SHA256SUMS", (hex(DEBIAN) + " *debian.qcow2\n" + hex(UBUNTU) + "  ./ubuntu.img\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        server.put("/ubuntu.img", ALPINE); // the server now serves the wrong bytes for ubuntu.img
+        Path manifest = write(tmp.resolve("sums.yaml"), "- url: " + url("/debian.qcow2") + "\n  checksums: "
+                + url("/SHA256SUMS") + "\n- url: " + url("/ubuntu.img") + "\n  checksums: " + url("/SHA256SUMS")
+                + "\n");
+
+        Cli.Run run = Cli.run("prefetch", "-q", "--json", "--cache-dir", cacheDir, manifest.toString());
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + hex(DEBIAN) + "\""), run.stdout());
+        assertTrue(run.stdout().contains("expected sha256:" + hex(UBUNTU)), run.stdout());
+    }
+
+    @Test
     void helpExplainsTheManifestFormats() {
         Cli.Run help = Cli.run("prefetch", "--help");
 
@@ -255,6 +268,10 @@ class PrefetchCommandTest {
 
     private static Path write(Path file, String text) throws Exception {
         return Files.writeString(file, text);
+    }
+
+    private static String hex(byte[] bytes) throws Exception {
+        return CrossProcessTest.sha256(bytes);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

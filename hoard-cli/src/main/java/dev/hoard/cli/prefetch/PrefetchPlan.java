@@ -98,23 +98,10 @@ public final class PrefetchPlan {
     }
 
     private static FetchRequest request(ManifestItem item) {
-        FetchRequest request = FetchRequest.of(item.url())
+        return FetchRequest.of(item.url())
                 .mirrors(item.mirrors())
                 .digest(item.digest())
+                .checksums(item.checksums())
                 .output(item.output());
-        return withChecksums(request, item);
-    }
-
-    /**
-     * MERGE POINT: FetchRequest.checksums(URI) is being added in a parallel branch. Until it is in this tree, an item
-     * with 'checksums' is refused as a usage error (before anything is fetched); once it is, this method becomes
-     * {@code item.checksums() == null ? request : request.checksums(item.checksums())}.
-     */
-    private static FetchRequest withChecksums(FetchRequest request, ManifestItem item) {
-        if (item.checksums() == null) {
-            return request;
-        }
-        throw new ManifestException(item.location(), "'checksums' is not supported yet by this version of hoard; "
-                + "give the item's 'digest' instead");
     }
 }

@@ -126,17 +126,57 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     }
 
     synchronized void finished(Task task, FetchResult result) {
-        boolean downloaded = task.phase == Task.Phase.TRANSFERRING && result.status() == FetchStatus.DOWNLOADED
-                && result.bytesTransferred() > 0;
-        double seconds = Math.max(1e-3, (System.nanoTime() - task.startNanos) / 1e9);
+        long now = System.nanoTime();
+        if (!task.decompressing) {
+            reportDownloaded(task, result.size(), result.status() == FetchStatus.DOWNLOADED
+                    ? result.bytesTransferred() : 0, now);
+        }
         succeeded++;
         finishedBytes += result.bytesTransferred();
         end(task); // off the board before the line is printed, so the block redrawn below it no longer shows it
-        if (downloaded && !quiet) {
-            line(String.format(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)", task.name(),
-                    ProgressText.bytes(result.size()), seconds,
-                    ProgressText.bytes((long) (result.bytesTransferred() / seconds))));
+        if (task.decompressing && !quiet) {
+            line(String.format(Locale.ROOT, "hoard: decompressed %s into %s (%s in %.1fs)", task.name(),
+                    result.path(), ProgressText.bytes(task.decompressedBytes),
+                    Math.max(1e-3, (now - task.startNanos) / 1e9)));
         }
+    }
+
+    /**
+     * The compressed file is in the cache and decompression into the output begins: the download (if any) is over,
+     * so it is reported now, not after a decompression that may take longer.
+     */
+    synchronized void decompressionStarted(Task task, URI url, String format, long compressedBytes) {
+        long now = System.nanoTime();
+        reportDownloaded(task, task.bytes, task.bytes, now);
+        task.url = url;
+        task.bytes = 0;
+        task.total = compressedBytes;
+        task.startNanos = now;
+        task.lastLoggedNanos = now;
+        task.rate.record(now, 0);
+        task.decompressing = true;
+        activate(task, Task.Phase.TRANSFERRING);
+        if (!quiet) {
+            line("hoard: decompressing " + task.name() + " (" + format + ", " + ProgressText.bytes(compressedBytes)
+                    + ")");
+        }
+    }
+
+    synchronized void decompressed(Task task, long compressedRead, long compressedBytes, long decompressedBytes) {
+        task.decompressedBytes = decompressedBytes;
+        progressed(task, compressedRead, compressedBytes);
+    }
+
+    /** The "downloaded NAME (SIZE in Ts, RATE)" line, once per task, if this task received a body. */
+    private void reportDownloaded(Task task, long size, long bytesTransferred, long now) {
+        if (task.phase != Task.Phase.TRANSFERRING || task.downloadReported || bytesTransferred <= 0 || quiet) {
+            return;
+        }
+        task.downloadReported = true;
+        double seconds = Math.max(1e-3, (now - task.startNanos) / 1e9);
+        end(task);
+        line(String.format(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)", task.name(),
+                ProgressText.bytes(size), seconds, ProgressText.bytes((long) (bytesTransferred / seconds))));
     }
 
     /** Reports a failed fetch; the error always shows, also with {@code --quiet}. */

@@ -25,6 +25,11 @@ final class Task {
     long ownerBytes = -1;
     long ownerTotal = -1;
     long lastLoggedNanos;
+    /** Set once the download's own "downloaded" line was printed (before a decompression began). */
+    boolean downloadReported;
+    /** Decompressing into the output: bytes and total then count compressed bytes read. */
+    boolean decompressing;
+    long decompressedBytes;
     final RateMeter rate = new RateMeter();
 
     boolean active() {

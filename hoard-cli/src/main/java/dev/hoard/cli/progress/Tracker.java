@@ -41,6 +41,16 @@ public final class Tracker implements FetchListener, AutoCloseable {
     }
 
     @Override
+    public void decompressionStarted(URI url, String format, long compressedBytes) {
+        display.decompressionStarted(task, url, format, compressedBytes);
+    }
+
+    @Override
+    public void decompressionProgress(URI url, long compressedRead, long compressedBytes, long decompressedBytes) {
+        display.decompressed(task, compressedRead, compressedBytes, decompressedBytes);
+    }
+
+    @Override
     public void warning(URI url, String message) {
         display.warned(message);
     }

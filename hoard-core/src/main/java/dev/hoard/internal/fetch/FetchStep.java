@@ -1,0 +1,18 @@
+package dev.hoard.internal.fetch;
+
+import dev.hoard.FetchListener;
+import dev.hoard.FetchRequest;
+import dev.hoard.FetchResult;
+import java.io.IOException;
+
+/**
+ * One step of answering a request. Steps wrap the next one, so features that only prepare a request or post-process
+ * its result stay out of the fetch protocol: {@code Hoard} chains decompression, then checksum files, then the
+ * {@link Fetcher}.
+ */
+@FunctionalInterface
+public interface FetchStep {
+
+    /** Answers {@code request}, calling {@link FetchListener#finished} once on success, like {@link Fetcher}. */
+    FetchResult fetch(FetchRequest request, FetchListener listener) throws IOException, InterruptedException;
+}
