@@ -57,7 +57,7 @@ public final class Hoard implements AutoCloseable {
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
         Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, backoff, options.fileLocks(),
-                Clock.systemUTC(), hostName());
+                options.connections(), Clock.systemUTC(), hostName());
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
         return new Hoard(store, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }

@@ -19,9 +19,23 @@ import java.time.Duration;
  *                               an entry, but never publish a mixed or wrong file. Locks between threads of one JVM
  *                               still apply.
  * @param allowInsecureRedirects whether an https URL may redirect to plain http
+ * @param connections            how many connections one download may use, each fetching a range of the file;
+ *                               0 chooses by itself (see {@link #AUTO_CONNECTIONS})
  */
 public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent,
-        int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects) {
+        int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections) {
+
+    /**
+     * Connections used when {@code connections} is 0, for files of at least {@link #SPLIT_THRESHOLD} bytes from a
+     * server that supports ranges. See docs/benchmarks.md for why this number.
+     */
+    public static final int AUTO_CONNECTIONS = 4;
+
+    /** Below this size a download uses one connection, whatever was asked: the setup costs more than it saves. */
+    public static final long SPLIT_THRESHOLD = 32L << 20;
+
+    /** The most connections a download may use. */
+    public static final int MAX_CONNECTIONS = 16;
 
     public HoardOptions {
         if (cacheDir == null) {
@@ -33,47 +47,57 @@ public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration read
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be 0 or more, not " + retries);
         }
+        if (connections < 0 || connections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("connections must be between 1 and " + MAX_CONNECTIONS
+                    + " (or 0 for automatic), not " + connections);
+        }
     }
 
     /** Defaults: 30 s to connect, 60 s of silence before a read fails, 5 retries from 1 s, OS file locks on. */
     public static HoardOptions of(Path cacheDir) {
         return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Hoard.version(),
-                5, Duration.ofSeconds(1), true, false);
+                5, Duration.ofSeconds(1), true, false, 0);
     }
 
     public HoardOptions connectTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, timeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions readTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, connectTimeout, timeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions userAgent(String userAgent) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions retries(int retries) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions retryDelay(Duration retryDelay) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions fileLocks(boolean fileLocks) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects);
+                allowInsecureRedirects, connections);
     }
 
     public HoardOptions allowInsecureRedirects(boolean allow) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allow);
+                allow, connections);
+    }
+
+    /** Connections per download: 1 for one, up to {@link #MAX_CONNECTIONS}, 0 for automatic. */
+    public HoardOptions connections(int connections) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects, connections);
     }
 
     private static void requirePositive(String what, Duration d) {

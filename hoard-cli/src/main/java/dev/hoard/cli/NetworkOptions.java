@@ -16,6 +16,12 @@ final class NetworkOptions {
             defaultValue = "5")
     int retries;
 
+    @Option(names = "--connections", paramLabel = "N",
+            description = "Download a large file over N connections at once, each fetching a range (1 to 16; "
+                    + "default: 4 for files of 32 MiB or more from servers that support ranges, else 1). Still "
+                    + "verified and resumable.")
+    Integer connections;
+
     @Option(names = "--connect-timeout", paramLabel = "D", converter = DurationConverter.class,
             description = "Give up connecting after D (default: 30s).")
     Duration connectTimeout;
@@ -38,6 +44,13 @@ final class NetworkOptions {
         HoardOptions options = HoardOptions.of(cacheDir).retries(retries)
                 .allowInsecureRedirects(allowInsecureRedirects)
                 .fileLocks(!noFileLocks && !fileLocksOffInEnvironment());
+        if (connections != null) {
+            if (connections < 1 || connections > HoardOptions.MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("--connections must be between 1 and "
+                        + HoardOptions.MAX_CONNECTIONS + ", not " + connections);
+            }
+            options = options.connections(connections);
+        }
         if (connectTimeout != null) {
             options = options.connectTimeout(connectTimeout);
         }

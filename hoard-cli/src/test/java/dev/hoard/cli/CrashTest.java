@@ -145,6 +145,63 @@ class CrashTest {
         assertTrue(next.stderr().contains("resuming"), next.stderr());
     }
 
+    @Test
+    void aSegmentedDownloadKilledMidwayResumesEverySegmentWhereItsRecordSaysItStopped() throws Exception {
+        server.throttle(400_000); // per connection: four segments side by side, ~2.6 s in all
+        Process owner = Cli.fork(tmp, "owner", Map.of(), "get", "--connections", "4", "--cache-dir",
+                cache.toString(), url);
+        long recorded = awaitRecordedSegments(SIZE * 3L / 10);
+        owner.destroyForcibly();
+        assertTrue(owner.waitFor(10, TimeUnit.SECONDS));
+        recorded = recordedSegmentBytes(); // the last record before the kill
+        server.throttle(0);
+
+        Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
+        assertEquals(0, next.exitCode(), next.toString());
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + CrossProcessTest.sha256(body) + "\""),
+                next.stdout());
+        // (the server's own counts still include the killed process's connections, so count what hoard received)
+        assertTrue(next.stdout().contains("\"bytesTransferred\":" + (SIZE - recorded) + "}"),
+                "only what the record did not vouch for was fetched again: " + next.stdout());
+        assertTrue(next.stderr().contains("resuming vm.img"), next.stderr());
+    }
+
+    private static final java.util.regex.Pattern WRITTEN =
+            java.util.regex.Pattern.compile("\\[(\\d+), (\\d+), (\\d+)\\]");
+
+    private long awaitRecordedSegments(long bytes) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            long recorded = recordedSegmentBytes();
+            if (recorded >= bytes) {
+                return recorded;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("partial.json never recorded " + bytes + " bytes of segments");
+    }
+
+    private long recordedSegmentBytes() throws Exception {
+        Path entries = cache.resolve("entries");
+        if (!Files.isDirectory(entries)) {
+            return 0;
+        }
+        try (var dirs = Files.list(entries)) {
+            for (Path dir : dirs.toList()) {
+                String json = Cli.readIfExists(dir.resolve("partial.json"));
+                java.util.regex.Matcher m = WRITTEN.matcher(json);
+                long sum = 0;
+                while (m.find()) {
+                    sum += Long.parseLong(m.group(3));
+                }
+                if (sum > 0) {
+                    return sum;
+                }
+            }
+        }
+        return 0;
+    }
+
     private Process fork(String name) {
         return Cli.fork(tmp, name, Map.of(), "get", "--json", "--cache-dir", cache.toString(), "-o",
                 tmp.resolve(name + ".img").toString(), url);

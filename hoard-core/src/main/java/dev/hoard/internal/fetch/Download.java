@@ -3,6 +3,7 @@ package dev.hoard.internal.fetch;
 import dev.hoard.DownloadException;
 import dev.hoard.FetchListener;
 import dev.hoard.FetchRequest;
+import dev.hoard.HoardOptions;
 import dev.hoard.internal.http.HttpResponse;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.CacheEntry;
@@ -47,6 +48,8 @@ import java.util.regex.Pattern;
  */
 final class Download {
     static final long CHECKPOINT_BYTES = 256L << 20;
+    /** With an explicit connection count, each segment is at least this large. */
+    private static final long MIN_SEGMENT_BYTES = 1L << 20;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
 
@@ -71,17 +74,22 @@ final class Download {
     private final Clock clock;
     private final FetchListener listener;
     private final Transfer transfer;
+    private final int connections;
     private PartialRecord record;
     private long bytesTransferred;
     private long nextCheckpoint;
+    private boolean splitAllowed = true;
+    private String contentType;
 
     /**
      * @param partial the file to write; it holds {@code adopted}'s bytes if one is given, else it is (re)created
      * @param entry   the cache entry whose partial record to maintain, or null (--no-cache)
-     * @param adopted what {@code partial} already holds, from a dead holder, or null
+     * @param adopted     what {@code partial} already holds, from a dead holder, or null
+     * @param connections connections to use for a large file from a server that supports ranges; 0 for automatic
      */
     Download(FetchRequest request, Path partial, CacheEntry entry, PartialRecord adopted, HttpTransport http,
-            Backoff backoff, Clock clock, FetchListener listener) throws IOException {
+            Backoff backoff, Clock clock, FetchListener listener, int connections) throws IOException {
+        this.connections = connections;
         this.request = request;
         this.partial = partial;
         this.entry = entry;
@@ -90,7 +98,9 @@ final class Download {
         this.clock = clock;
         this.listener = listener;
         this.transfer = new Transfer(request.digest());
-        if (adopted != null) {
+        if (adopted != null && !adopted.segments().isEmpty()) {
+            this.record = adopted.withSegments(adopted.trustedSegments()); // hashed from byte 0 when it resumes
+        } else if (adopted != null) {
             long trusted = adopted.trustedLength(java.nio.file.Files.size(partial));
             truncate(trusted);
             transfer.hashExisting(partial, trusted);
@@ -136,13 +146,20 @@ final class Download {
         HttpResponse response = inHand;
         while (true) {
             try {
-                if (response == null) {
-                    response = send(source, known);
-                }
-                try (HttpResponse r = response) {
-                    Outcome outcome = attempt(source, r, known);
+                if (response == null && resumesSegments(source)) {
+                    Outcome outcome = runSegmented(source, null);
                     if (outcome != null) {
                         return outcome;
+                    }
+                } else {
+                    if (response == null) {
+                        response = send(source, known);
+                    }
+                    try (HttpResponse r = response) {
+                        Outcome outcome = attempt(source, r, known);
+                        if (outcome != null) {
+                            return outcome;
+                        }
                     }
                 }
                 failures = countFailure(failures, highWater, "the server kept answering with ranges that do not "
@@ -208,7 +225,8 @@ final class Download {
     }
 
     /** One response: returns the outcome, or null to go round again at once; throws to retry or give up. */
-    private Outcome attempt(URI source, HttpResponse response, EntryMetadata known) throws IOException {
+    private Outcome attempt(URI source, HttpResponse response, EntryMetadata known)
+            throws IOException, InterruptedException {
         int status = response.status();
         if (status == 304 && known != null) {
             return new Unchanged();
@@ -219,6 +237,11 @@ final class Download {
             }
             truncate(0);
             startRecord(source, response, response.contentLength());
+            contentType = response.header("Content-Type");
+            if (shouldSplit(response)) {
+                record = record.withSegments(SegmentedDownload.split(response.contentLength(), connectionCount()));
+                return runSegmented(source, response);
+            }
             return receive(source, response, response.contentLength());
         }
         if (status == 206) {
@@ -293,6 +316,50 @@ final class Download {
                 response.header("Content-Type"), bytesTransferred);
     }
 
+    /** A large file, a server that takes ranges, a way to check them (a validator or a digest), more than one link. */
+    private boolean shouldSplit(HttpResponse response) {
+        long length = response.contentLength();
+        int count = connectionCount();
+        long minimum = connections == 0 ? HoardOptions.SPLIT_THRESHOLD : count * MIN_SEGMENT_BYTES;
+        return splitAllowed && count > 1 && length >= minimum
+                && "bytes".equalsIgnoreCase(response.header("Accept-Ranges"))
+                && (record.ifRangeValidator() != null || request.digest() != null);
+    }
+
+    private int connectionCount() {
+        return connections == 0 ? HoardOptions.AUTO_CONNECTIONS : connections;
+    }
+
+    /** A partial of a segmented download can be continued from this source: its own, or any with a digest. */
+    private boolean resumesSegments(URI source) {
+        return splitAllowed && record != null && !record.segments().isEmpty()
+                && (source.toString().equals(record.source()) || request.digest() != null);
+    }
+
+    /**
+     * Hands the download to a {@link SegmentedDownload}. Returns null to start over on one connection (the remote
+     * changed, or answers ranges with whole files); a segment that fails for good fails the source.
+     */
+    private Outcome runSegmented(URI source, HttpResponse inHand) throws IOException, InterruptedException {
+        if (entry != null) {
+            entry.writePartialRecord(record);
+        }
+        SegmentedDownload segmented = new SegmentedDownload(request.uri(), source, partial, entry, record, transfer,
+                http, backoff, clock, listener);
+        try {
+            bytesTransferred += segmented.run(inHand, Math.max(connectionCount(), 1));
+            return new Complete(transfer.result(), record.etag(), record.lastModified(), contentType,
+                    bytesTransferred);
+        } catch (SegmentedDownload.RemoteChangedException e) {
+            splitAllowed = false;
+            truncate(0);
+            record = null;
+            return null;
+        } catch (DownloadException e) {
+            throw new SourceFailedException(e);
+        }
+    }
+
     private void advanced(FileChannel out, long size, long total) throws IOException {
         listener.progress(request.uri(), size, total);
         if (size >= nextCheckpoint && entry != null && record != null) {
@@ -334,7 +401,7 @@ final class Download {
     }
 
     /** An attempt failed in a way that another attempt may not. */
-    private static final class RetryableException extends IOException {
+    static final class RetryableException extends IOException {
         final int status;
         final Duration retryAfter;
 

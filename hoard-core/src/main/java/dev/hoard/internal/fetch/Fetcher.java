@@ -52,6 +52,7 @@ public final class Fetcher {
     private final HttpTransport http;
     private final Backoff backoff;
     private final boolean fileLocks;
+    private final int connections;
     private final Clock clock;
     private final String host;
 
@@ -61,7 +62,8 @@ public final class Fetcher {
      *                  verified before it is published
      */
     public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Backoff backoff, boolean fileLocks,
-            Clock clock, String host) {
+            int connections, Clock clock, String host) {
+        this.connections = connections;
         this.store = store;
         this.locks = locks;
         this.http = http;
@@ -252,7 +254,8 @@ public final class Fetcher {
         entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
         boolean keepPartial = false;
         try {
-            Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener);
+            Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener,
+                    connections);
             Download.Outcome outcome = download.run(known, inHand);
             if (outcome instanceof Download.Complete complete) {
                 return publish(request, entry, partial, complete);
@@ -320,7 +323,8 @@ public final class Fetcher {
         Outputs.createParent(output);
         Path temp = AtomicFiles.tempSibling(output);
         try {
-            Download download = new Download(request, temp, null, null, http, backoff, clock, listener);
+            Download download = new Download(request, temp, null, null, http, backoff, clock, listener,
+                    connections);
             Download.Complete complete = (Download.Complete) download.run(null, null);
             Transfer.Received received = complete.received();
             checkDigest(request, received);

@@ -114,6 +114,11 @@ final class Transfer {
         }
     }
 
+    /** Feeds bytes that were written to the file by someone else (the segments of a segmented download). */
+    void consume(byte[] buffer, int n) {
+        update(buffer, n);
+    }
+
     private void update(byte[] buffer, int n) {
         sha256.update(buffer, 0, n);
         if (other != null) {
@@ -122,12 +127,19 @@ final class Transfer {
         size += n;
     }
 
-    /** Reads as much as is available, up to a full buffer, so that writes and digest updates are large. */
     private static int read(InputStream in, byte[] buffer) throws BodyReadException {
+        return read(in, buffer, buffer.length);
+    }
+
+    /**
+     * Reads as much as is available, up to {@code limit} bytes, so that writes and digest updates are large. A failed
+     * read is a {@link BodyReadException}.
+     */
+    static int read(InputStream in, byte[] buffer, int limit) throws BodyReadException {
         try {
             int filled = 0;
-            while (filled < buffer.length) {
-                int n = in.read(buffer, filled, buffer.length - filled);
+            while (filled < limit) {
+                int n = in.read(buffer, filled, limit - filled);
                 if (n < 0) {
                     return filled == 0 ? -1 : filled;
                 }

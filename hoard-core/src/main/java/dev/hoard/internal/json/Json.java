@@ -45,7 +45,10 @@ public final class Json {
         return (Map<String, Object>) value;
     }
 
-    /** Writes a map as a JSON object, one field per line, in the map's order. Null values are written as null. */
+    /**
+     * Writes a map as a JSON object, one field per line, in the map's order. Values may be strings, numbers, booleans,
+     * null, or lists of these (written on one line).
+     */
     public static String write(Map<String, ?> object) {
         StringBuilder out = new StringBuilder("{");
         String separator = "\n  ";
@@ -60,7 +63,14 @@ public final class Json {
     }
 
     private static void writeValue(StringBuilder out, Object value) {
-        if (value == null || value instanceof Boolean || value instanceof Long || value instanceof Integer) {
+        if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                out.append(i == 0 ? "" : ", ");
+                writeValue(out, list.get(i));
+            }
+            out.append(']');
+        } else if (value == null || value instanceof Boolean || value instanceof Long || value instanceof Integer) {
             out.append(value);
         } else if (value instanceof Number number) {
             out.append(number.doubleValue());

@@ -3,7 +3,9 @@ package dev.hoard.internal.store;
 import dev.hoard.internal.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,19 +20,54 @@ import java.util.Map;
  * @param length       the full content length, or -1 if the server did not say
  * @param bootId       the kernel boot id when written, or null where unknown; see {@link #trustedLength}
  * @param durable      bytes known to be on disk (fsynced) at the last checkpoint
+ * @param segments     for a download over several connections, the byte ranges and how much of each is written;
+ *                     empty for a download written front to back
  */
 public record PartialRecord(String file, String source, String etag, String lastModified, long length,
-        String bootId, long durable) {
+        String bootId, long durable, List<Segment> segments) {
+
+    /** Bytes {@code [start, end)} of the file, of which the first {@code written} are on disk. */
+    public record Segment(long start, long end, long written) {
+        public long length() {
+            return end - start;
+        }
+    }
+
+    public PartialRecord {
+        segments = List.copyOf(segments);
+    }
+
+    /** A record of a download written front to back. */
+    public PartialRecord(String file, String source, String etag, String lastModified, long length, String bootId,
+            long durable) {
+        this(file, source, etag, lastModified, length, bootId, durable, List.of());
+    }
 
     static final int FORMAT = 1;
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
     public PartialRecord withFile(String newFile) {
-        return new PartialRecord(newFile, source, etag, lastModified, length, bootId, durable);
+        return new PartialRecord(newFile, source, etag, lastModified, length, bootId, durable, segments);
     }
 
     public PartialRecord withDurable(long bytes) {
-        return new PartialRecord(file, source, etag, lastModified, length, currentBootId(), bytes);
+        return new PartialRecord(file, source, etag, lastModified, length, currentBootId(), bytes, segments);
+    }
+
+    public PartialRecord withSegments(List<Segment> now) {
+        return new PartialRecord(file, source, etag, lastModified, length, currentBootId(), durable, now);
+    }
+
+    /**
+     * The segments whose progress can be trusted: all of it after a process crash (same boot), none after a reboot
+     * (segment progress is recorded without an fsync of the data, so only a same-boot page cache vouches for it).
+     */
+    public List<Segment> trustedSegments() {
+        String now = currentBootId();
+        if (now != null && now.equals(bootId)) {
+            return segments;
+        }
+        return segments.stream().map(s -> new Segment(s.start(), s.end(), 0)).toList();
     }
 
     /**
@@ -62,6 +99,9 @@ public record PartialRecord(String file, String source, String etag, String last
         fields.put("length", length);
         fields.put("bootId", bootId);
         fields.put("durable", durable);
+        if (!segments.isEmpty()) {
+            fields.put("segments", segments.stream().map(s -> List.of(s.start(), s.end(), s.written())).toList());
+        }
         return Json.write(fields);
     }
 
@@ -74,7 +114,28 @@ public record PartialRecord(String file, String source, String etag, String last
             throw new IllegalArgumentException("not a partial record");
         }
         return new PartialRecord(file, source, (String) f.get("etag"), (String) f.get("lastModified"), length,
-                (String) f.get("bootId"), durable);
+                (String) f.get("bootId"), durable, parseSegments(f.get("segments"), length));
+    }
+
+    private static List<Segment> parseSegments(Object value, long length) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Segment> segments = new ArrayList<>();
+        long expectedStart = 0;
+        for (Object item : (List<?>) value) {
+            List<?> triple = (List<?>) item;
+            Segment s = new Segment((Long) triple.get(0), (Long) triple.get(1), (Long) triple.get(2));
+            if (s.start() != expectedStart || s.end() <= s.start() || s.written() < 0 || s.written() > s.length()) {
+                throw new IllegalArgumentException("segments do not tile the file");
+            }
+            segments.add(s);
+            expectedStart = s.end();
+        }
+        if (expectedStart != length) {
+            throw new IllegalArgumentException("segments do not cover the file");
+        }
+        return segments;
     }
 
     /** The kernel's boot id (Linux), which changes at every boot; null elsewhere. */

@@ -1,0 +1,121 @@
+package dev.hoard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.testing.Fault;
+import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestHttpServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Downloads over several ranged connections: the split, faults within a segment, and resumption of segments. */
+class SegmentedTest {
+    private static final int MIB = 1 << 20;
+    private static final int SIZE = 4 * MIB;
+    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 9);
+    private static final Digest SHA256 = FetchTest.sha256(BODY);
+
+    @TempDir
+    Path tmp;
+
+    private TestHttpServer server;
+    private URI url;
+
+    @BeforeEach
+    void start() {
+        server = TestHttpServer.start();
+        server.put("/big.img", BODY);
+        url = server.url("/big.img");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Hoard hoard(int connections) throws Exception {
+        return Hoard.open(HoardOptions.of(tmp.resolve("cache")).connections(connections)
+                .retryDelay(Duration.ofMillis(10)));
+    }
+
+    @Test
+    void fourConnectionsFetchFourRangesAndTheFileIsVerifiedWhole() throws Exception {
+        server.throttle(4 * MIB); // per connection: the segments really run side by side
+
+        FetchResult r = hoard(4).fetch(FetchRequest.of(url).output(tmp.resolve("out")).digest(SHA256));
+        assertEquals(SHA256, r.digest());
+        assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out")));
+        Set<String> ranges = server.requests().stream().map(q -> q.header("Range")).filter(h -> h != null)
+                .collect(Collectors.toSet());
+        assertEquals(Set.of("bytes=1048576-2097151", "bytes=2097152-3145727", "bytes=3145728-4194303"), ranges);
+        assertTrue(server.requests().stream().filter(q -> q.header("Range") != null)
+                .allMatch(q -> TestHttpServer.etag(BODY).equals(q.header("If-Range")) && q.status() == 206));
+    }
+
+    @Test
+    void oneConnectionAndSmallFilesAreNotSplit() throws Exception {
+        assertEquals(SHA256, hoard(1).fetch(FetchRequest.of(url)).digest());
+        byte[] small = FetchTest.randomBytes(100_000, 1);
+        server.put("/small", small);
+        hoard(0).fetch(FetchRequest.of(server.url("/small")));
+        assertTrue(server.requests().stream().allMatch(q -> q.header("Range") == null), server.requests().toString());
+    }
+
+    @Test
+    void aSegmentThatBreaksOffIsResumedWithinItsRange() throws Exception {
+        server.enqueue("/big.img", Fault.dropAfter(300_000)); // the first request, which also serves segment 0
+
+        FetchResult r = hoard(4).fetch(FetchRequest.of(url));
+        assertEquals(SHA256, r.digest());
+        assertTrue(server.requests().stream().anyMatch(q -> "bytes=300000-1048575".equals(q.header("Range"))),
+                server.requests().toString());
+    }
+
+    @Test
+    void aServerThatAnswersRangesWithWholeFilesIsDownloadedOnOneConnection() throws Exception {
+        server.always("/big.img", Fault.ignoreRange());
+
+        FetchResult r = hoard(4).fetch(FetchRequest.of(url).output(tmp.resolve("out")));
+        assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out")));
+        assertEquals(SHA256, r.digest());
+    }
+
+    @Test
+    void aSegmentedPartialLeftByADeadHolderResumesEachSegmentWhereItStopped() throws Exception {
+        Hoard.open(tmp.resolve("cache"));
+        String key = FetchTest.sha256(url.toString().getBytes()).hex();
+        Path entry = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
+        Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");
+        long[][] segments = {{0, MIB, MIB}, {MIB, 2 * MIB, 100_000}, {2 * MIB, 3 * MIB, 0}, {3 * MIB, SIZE, 5}};
+        byte[] onDisk = new byte[SIZE];
+        for (long[] s : segments) {
+            System.arraycopy(BODY, (int) s[0], onDisk, (int) s[0], (int) s[2]);
+        }
+        Files.write(partial, onDisk);
+        String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        Files.writeString(entry.resolve("partial.json"), "{\"format\": 1, \"file\": \"" + partial.getFileName()
+                + "\", \"source\": \"" + url + "\", \"etag\": \"" + TestHttpServer.etag(BODY).replace("\"", "\\\"")
+                + "\", \"lastModified\": null, \"length\": " + SIZE + ", \"bootId\": \"" + bootId
+                + "\", \"durable\": 0, \"segments\": " + Arrays.deepToString(segments) + "}");
+
+        FetchResult r = hoard(4).fetch(FetchRequest.of(url));
+        assertEquals(SHA256, r.digest());
+        long missing = SIZE - MIB - 100_000 - 5;
+        assertEquals(missing, server.bodyBytesSent("/big.img"), "only the missing bytes were sent");
+        assertEquals(missing, r.bytesTransferred());
+        List<String> ranges = server.requests().stream().map(RecordedRequest::path).toList();
+        assertEquals(3, ranges.size(), server.requests().toString());
+    }
+}
