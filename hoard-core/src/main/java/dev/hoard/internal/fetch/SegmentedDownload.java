@@ -108,8 +108,14 @@ final class SegmentedDownload {
         record.segments().forEach(s -> slots.add(new Slot(s)));
     }
 
-    /** Cuts {@code length} bytes into {@code count} segments of nearly equal size, none written. */
-    static List<Segment> split(long length, int count) {
+    /**
+     * Cuts {@code length} bytes into segments for {@code connections} workers: about one per 4 MiB, but at least one
+     * per connection and at most eight. More segments than connections keep the completed prefix — all the hasher
+     * can read — advancing at the speed of all connections together (workers take the lowest segment left), rather
+     * than at the speed of the one that fetches the first quarter of the file.
+     */
+    static List<Segment> split(long length, int connections) {
+        int count = (int) Math.max(connections, Math.min(connections * 8L, length / (4L << 20)));
         List<Segment> segments = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             segments.add(new Segment(length * i / count, length * (i + 1) / count, 0));
