@@ -52,6 +52,18 @@ public record Digest(DigestAlgorithm algorithm, String hex) {
         return true;
     }
 
+    // Written out: a record's generated equals and hashCode bootstrap through method handles, which a cold JVM spins
+    // up on a cache hit's first comparison of two digests (docs/benchmarks.md, "Fast hits").
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Digest d && algorithm == d.algorithm && hex.equals(d.hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + hex.hashCode();
+    }
+
     @Override
     public String toString() {
         return algorithm.label() + ":" + hex;

@@ -83,6 +83,13 @@ public final class Hoard implements AutoCloseable {
 
     /** The library's version, e.g. {@code 0.1.0}. */
     public static String version() {
+        // From hoard's own jar manifest when the classes come from one: reading a resource instead opens the jar and
+        // reads its index, which costs a cache hit from the 10 MB CLI jar about 15 ms (docs/benchmarks.md, "Fast
+        // hits"). The title check skips the manifest of an application jar that hoard was shaded into.
+        Package thePackage = Hoard.class.getPackage();
+        if ("hoard".equals(thePackage.getImplementationTitle()) && thePackage.getImplementationVersion() != null) {
+            return thePackage.getImplementationVersion();
+        }
         try (InputStream in = Hoard.class.getResourceAsStream("version.properties")) {
             Properties properties = new Properties();
             if (in != null) {

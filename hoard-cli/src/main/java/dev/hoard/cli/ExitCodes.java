@@ -39,7 +39,14 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
-        PrintWriter err = commandLine.getErr();
+        return report(e, commandLine.getErr());
+    }
+
+    /**
+     * Prints what failed as one line on {@code err} (with the stack trace for an internal failure, or always with
+     * HOARD_DEBUG set) and returns the exit code, whether picocli ran the command or {@link QuickGet} did.
+     */
+    static int report(Exception e, PrintWriter err) {
         err.println("hoard: " + message(e));
         if (code(e) == IO_FAILURE && !(e instanceof IOException) || System.getenv("HOARD_DEBUG") != null) {
             e.printStackTrace(err);

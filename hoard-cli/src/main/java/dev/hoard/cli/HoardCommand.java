@@ -1,6 +1,7 @@
 package dev.hoard.cli;
 
 import dev.hoard.Hoard;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,12 @@ public final class HoardCommand implements Runnable {
 
     /** Runs hoard with {@code args} and returns the exit code (for tests and embedding). */
     public static int run(String... args) {
+        if (args.length > 0 && "get".equals(args[0])) {
+            OptionalInt quick = QuickGet.run(args); // a cache hit without picocli's start-up cost
+            if (quick.isPresent()) {
+                return quick.getAsInt();
+            }
+        }
         CommandLine commandLine = new CommandLine(new HoardCommand());
         if (args.length == 0 || !"get".equals(args[0])) {
             addOtherCommands(commandLine);

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -285,7 +284,6 @@ public final class CacheStore {
     }
 
     static String sha256Hex(String text) {
-        byte[] hash = DigestAlgorithm.SHA256.newMessageDigest().digest(text.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(hash);
+        return KeyHash.sha256Hex(text); // not MessageDigest: see KeyHash
     }
 }

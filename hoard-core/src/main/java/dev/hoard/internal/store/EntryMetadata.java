@@ -63,8 +63,71 @@ public record EntryMetadata(String url, String etag, String lastModified, String
                 number(fields, "size"),
                 Digest.sha256(string(fields, "sha256", true)),
                 expected == null ? null : Digest.parse(expected),
-                Instant.parse(string(fields, "fetchedAt", true)),
-                Instant.parse(string(fields, "validatedAt", true)));
+                instant(string(fields, "fetchedAt", true)),
+                instant(string(fields, "validatedAt", true)));
+    }
+
+    /**
+     * Reads what {@link Instant#toString()} wrote, {@code 2026-11-22T08:03:02.016413512Z}, by hand: {@link
+     * Instant#parse}, and even {@code LocalDate}'s leap-year check, first build the JDK's table of date formatters, a
+     * few milliseconds of every cache hit that reads metadata (docs/benchmarks.md, "Fast hits"). Anything else goes
+     * to {@link Instant#parse}, which also gives the error for what is not a valid instant.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z'
+                || n > 20 && (text.charAt(19) != '.' || n == 21)) {
+            return Instant.parse(text);
+        }
+        try {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 7);
+            int day = digits(text, 8, 10);
+            int hour = digits(text, 11, 13);
+            int minute = digits(text, 14, 16);
+            int second = digits(text, 17, 19);
+            int nanos = n == 20 ? 0 : digits(text.substring(20, n - 1) + "000000000", 0, 9);
+            if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59
+                    || second > 59) {
+                return Instant.parse(text);
+            }
+            long seconds = epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second;
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (NumberFormatException e) {
+            return Instant.parse(text);
+        }
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+    private static long epochDay(int year, int month, int day) {
+        long y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        long yearOfEra = y - era * 400;
+        long dayOfYear = (153L * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
+    }
+
+    private static int daysInMonth(int year, int month) {
+        boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        return switch (month) {
+            case 2 -> leap ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new NumberFormatException("not a digit in " + text);
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static String string(Map<String, Object> fields, String name, boolean required) {
