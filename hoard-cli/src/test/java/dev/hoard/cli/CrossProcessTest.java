@@ -40,8 +40,11 @@ class CrossProcessTest {
         byte[] body = randomBytes(SIZE);
         try (TestHttpServer server = TestHttpServer.start()) {
             server.put("/cloud.img", body);
-            server.throttle(3_000_000); // ~2 s of body: the later processes start while the first downloads
-            List<Cli.Run> runs = fetchTogether(server.url("/cloud.img"));
+            server.throttle(20_000); // a crawl until the others wait, however slowly their JVMs start
+            List<Process> processes = startTogether(server.url("/cloud.img"));
+            awaitWaiters(PROCESSES / 2);
+            server.throttle(0);
+            List<Cli.Run> runs = awaitAll(processes);
 
             assertOneDownloadRestCached(runs, sha256(body));
             assertEquals(1, server.fullBodyCount("/cloud.img"), server.requests().toString());
@@ -55,7 +58,7 @@ class CrossProcessTest {
         byte[] body = randomBytes(SIZE);
         Path www = Files.createDirectories(tmp.resolve("www"));
         Files.write(www.resolve("cloud.img"), body);
-        try (Nginx nginx = Nginx.start(www, 3_000_000)) {
+        try (Nginx nginx = Nginx.start(www, 1_000_000)) { // ~6 s of body: the others start while it runs
             List<Cli.Run> runs = fetchTogether(nginx.url("/cloud.img"));
 
             assertOneDownloadRestCached(runs, sha256(body));
@@ -67,12 +70,35 @@ class CrossProcessTest {
     }
 
     private List<Cli.Run> fetchTogether(URI url) {
+        return awaitAll(startTogether(url));
+    }
+
+    private List<Process> startTogether(URI url) {
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
             processes.add(Cli.fork(tmp, "p" + i, Map.of(), "get", "--json", "--cache-dir",
                     tmp.resolve("cache").toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
                     url.toString()));
         }
+        return processes;
+    }
+
+    /** Polls the processes' stderr until {@code count} of them say they wait for the downloading one. */
+    private void awaitWaiters(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            long waiting = java.util.stream.IntStream.range(0, PROCESSES)
+                    .filter(i -> Cli.readIfExists(tmp.resolve("p" + i + ".err")).contains("waiting for pid "))
+                    .count();
+            if (waiting >= count) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "only " + waiting + " processes waited within 60 s");
+            Thread.sleep(20);
+        }
+    }
+
+    private List<Cli.Run> awaitAll(List<Process> processes) {
         List<Cli.Run> runs = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
             runs.add(Cli.await(processes.get(i), tmp, "p" + i, 120));
