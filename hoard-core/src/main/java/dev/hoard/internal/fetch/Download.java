@@ -199,12 +199,7 @@ final class Download {
                 headers.put("If-Range", validator);
             }
         } else if (known != null) {
-            if (known.etag() != null) {
-                headers.put("If-None-Match", known.etag());
-            }
-            if (known.lastModified() != null) {
-                headers.put("If-Modified-Since", known.lastModified());
-            }
+            headers.putAll(Validators.conditionalHeaders(known));
         }
         try {
             return http.get(source, headers);

@@ -26,8 +26,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -166,7 +164,7 @@ public final class Fetcher {
             FetchListener listener) throws IOException, InterruptedException {
         HttpResponse response;
         try {
-            response = http.get(request.uri(), conditionalHeaders(cached.metadata()));
+            response = http.get(request.uri(), Validators.conditionalHeaders(cached.metadata()));
         } catch (IOException e) {
             listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + Transfer.describe(e)
                     + "); using the cached copy");
@@ -348,16 +346,5 @@ public final class Fetcher {
         return new FetchResult(published.status(), request.uri(), path, published.blob(), published.size(),
                 published.sha256(), m == null ? null : m.etag(), m == null ? null : m.lastModified(),
                 m == null ? null : m.contentType(), published.bytesTransferred());
-    }
-
-    private static Map<String, String> conditionalHeaders(EntryMetadata known) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (known.etag() != null) {
-            headers.put("If-None-Match", known.etag());
-        }
-        if (known.lastModified() != null) {
-            headers.put("If-Modified-Since", known.lastModified());
-        }
-        return headers;
     }
 }
