@@ -32,7 +32,7 @@ final class LiveProgress extends Progress {
     }
 
     @Override
-    void onWaiting(Task task, boolean first) {
+    void onWaiting(Task task, boolean news) {
         startRedrawing();
     }
 

@@ -18,9 +18,9 @@ final class LogProgress extends Progress {
     }
 
     @Override
-    void onWaiting(Task task, boolean first) {
+    void onWaiting(Task task, boolean news) {
         long now = System.nanoTime();
-        if (!quiet && (first || now - task.lastLoggedNanos >= LOG_EVERY_NANOS)) {
+        if (!quiet && (news || now - task.lastLoggedNanos >= LOG_EVERY_NANOS)) {
             task.lastLoggedNanos = now;
             line("hoard: " + task.name() + ": " + ProgressText.waiting(task));
         }

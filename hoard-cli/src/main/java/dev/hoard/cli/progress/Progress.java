@@ -62,8 +62,11 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     @Override
     public abstract void close();
 
-    /** Shows a waiter's state; {@code first} is true when the task just began waiting. */
-    abstract void onWaiting(Task task, boolean first);
+    /**
+     * Shows a waiter's state; {@code news} is true when the task just began waiting or just learned who it waits
+     * for (the holder records itself a moment after it takes the lock, so the first report may not know yet).
+     */
+    abstract void onWaiting(Task task, boolean news);
 
     abstract void onStarted(Task task);
 
@@ -73,13 +76,13 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     abstract void line(String text);
 
     synchronized void waiting(Task task, URI url, LockOwner owner, long ownerBytes, long ownerTotal) {
-        boolean first = task.phase != Task.Phase.WAITING;
+        boolean news = task.phase != Task.Phase.WAITING || task.owner == null && owner != null;
         task.url = url;
         task.owner = owner;
         task.ownerBytes = ownerBytes;
         task.ownerTotal = ownerTotal;
         activate(task, Task.Phase.WAITING);
-        onWaiting(task, first);
+        onWaiting(task, news);
     }
 
     synchronized void started(Task task, URI url, long total) {
