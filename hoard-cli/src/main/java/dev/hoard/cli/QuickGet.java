@@ -28,7 +28,7 @@ final class QuickGet {
     private static final Set<String> FLAGS = Set.of("--decompress", "--no-cache", "--offline",
             "--allow-insecure-redirects", "--no-file-locks", "--json", "-q", "--quiet");
     private static final Set<String> WITH_VALUE = Set.of("-o", "--output", "-d", "--digest", "--checksums",
-            "--cache-dir", "--lock-timeout", "--retries", "--connect-timeout", "--read-timeout");
+            "--cache-dir", "--lock-timeout", "--retries", "--connections", "--connect-timeout", "--read-timeout");
 
     private final GetCommand get = new GetCommand();
     private final Set<String> seen = new HashSet<>();
@@ -140,6 +140,7 @@ final class QuickGet {
                 case "--cache-dir" -> get.cache.cacheDir = Path.of(value);
                 case "--lock-timeout" -> get.lockTimeout = new DurationConverter().convert(value);
                 case "--retries" -> get.network.retries = Integer.valueOf(value);
+                case "--connections" -> get.network.connections = Integer.valueOf(value);
                 case "--connect-timeout" -> get.network.connectTimeout = new DurationConverter().convert(value);
                 case "--read-timeout" -> get.network.readTimeout = new DurationConverter().convert(value);
                 default -> {
