@@ -26,8 +26,9 @@ public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration read
         int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections) {
 
     /**
-     * Connections used when {@code connections} is 0, for files of at least {@link #SPLIT_THRESHOLD} bytes from a
-     * server that supports ranges. See docs/benchmarks.md for why this number.
+     * The most connections used when {@code connections} is 0, for files of at least {@link #SPLIT_THRESHOLD} bytes
+     * from a server that supports ranges: such a download starts with one and adds more only while the hash waits
+     * for the network. See docs/benchmarks.md for why.
      */
     public static final int AUTO_CONNECTIONS = 4;
 

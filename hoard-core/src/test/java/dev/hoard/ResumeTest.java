@@ -2,7 +2,11 @@ package dev.hoard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.Fault;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -97,6 +101,25 @@ class ResumeTest {
         assertEquals(FetchTest.sha256(BODY), r.digest());
         assertEquals(List.of(), resumedAt);
         assertFalse(Files.exists(partial), "an unrecorded partial is garbage and is removed");
+    }
+
+    @Test
+    void aFailedDownloadLeavesARecordOfWhatWasFsyncedForAfterAReboot() throws Exception {
+        int mib = 1 << 20;
+        byte[] big = FetchTest.randomBytes(72 * mib, 6);
+        server.put("/big.img", big);
+        server.enqueue("/big.img", Fault.dropAfter(70 * mib));
+        URI bigUrl = server.url("/big.img");
+        Hoard hoard = Hoard.open(HoardOptions.of(cache).connections(1).retries(0));
+
+        assertThrows(DownloadException.class, () -> hoard.fetch(FetchRequest.of(bigUrl)));
+
+        String key = FetchTest.sha256(bigUrl.toString().getBytes()).hex();
+        PartialRecord record = PartialRecord.parse(
+                Files.readString(cache.resolve("entries").resolve(key).resolve("partial.json")));
+        // The background flush starts at 64 MiB; the attempt waits for it before it gives up.
+        assertTrue(record.durable() >= 64L * mib && record.durable() <= 70L * mib, "durable: " + record.durable());
+        assertEquals(70L * mib, Files.size(cache.resolve("blobs").resolve(record.file())));
     }
 
     private Path leavePartial(int bytes, String validator) throws Exception {

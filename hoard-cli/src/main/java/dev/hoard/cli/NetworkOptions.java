@@ -17,9 +17,9 @@ final class NetworkOptions {
     int retries;
 
     @Option(names = "--connections", paramLabel = "N",
-            description = "Download a large file over N connections at once, each fetching a range (1 to 16; "
-                    + "default: 4 for files of 32 MiB or more from servers that support ranges, else 1). Still "
-                    + "verified and resumable.")
+            description = "Download a large file over N connections at once, each fetching a range (1 to 16). "
+                    + "Default: for files of 32 MiB or more from servers that support ranges, start with one and add "
+                    + "up to 4 while the network, not the hash, is the bottleneck. Still verified and resumable.")
     Integer connections;
 
     @Option(names = "--connect-timeout", paramLabel = "D", converter = DurationConverter.class,

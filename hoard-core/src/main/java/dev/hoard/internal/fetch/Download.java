@@ -43,11 +43,11 @@ import java.util.regex.Pattern;
  * an expected digest (which checks the joined file); without one, a mirror's validators say nothing about another
  * server's bytes, so the file starts over.
  *
- * <p><b>Checkpoints.</b> Every {@link #CHECKPOINT_BYTES} the file is fsynced and the record's durable length
- * updated, so that after a power loss (detected by a changed boot id) only fsynced bytes are trusted.
+ * <p><b>Checkpoints.</b> A {@link Flusher} fsyncs the file in the background every {@link Flusher#EVERY} bytes;
+ * each time it has, the record's durable length is updated, so that after a power loss (detected by a changed boot
+ * id) only fsynced bytes are trusted.
  */
 final class Download {
-    static final long CHECKPOINT_BYTES = 256L << 20;
     /** With an explicit connection count, each segment is at least this large. */
     private static final long MIN_SEGMENT_BYTES = 1L << 20;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
@@ -77,7 +77,6 @@ final class Download {
     private final int connections;
     private PartialRecord record;
     private long bytesTransferred;
-    private long nextCheckpoint;
     private boolean splitAllowed = true;
     private String contentType;
 
@@ -108,7 +107,6 @@ final class Download {
         } else {
             truncate(0);
         }
-        this.nextCheckpoint = transfer.size() + CHECKPOINT_BYTES;
     }
 
     /**
@@ -289,14 +287,16 @@ final class Download {
         } else if (transfer.size() == 0) {
             listener.started(request.uri(), -1);
         }
-        try (InputStream in = response.body(); FileChannel out = openForAppend()) {
+        try (InputStream in = response.body(); FileChannel out = openForAppend();
+                Flusher flusher = new Flusher(out, transfer.size())) {
             long start = transfer.size();
             try {
-                transfer.receive(in, out, size -> advanced(out, size, total));
+                transfer.receive(in, out, size -> advanced(flusher, size, total), true);
             } finally {
                 bytesTransferred += transfer.size() - start;
+                flusher.close(); // waits for a force in progress: a failed attempt leaves the latest checkpoint
+                checkpoint(flusher.durable());
             }
-            out.force(true);
         } catch (Transfer.BodyReadException e) {
             response.abort();
             throw new RetryableException("download of " + source + " broke off after " + transfer.size()
@@ -342,7 +342,7 @@ final class Download {
         SegmentedDownload segmented = new SegmentedDownload(request.uri(), source, partial, entry, record, transfer,
                 http, backoff, clock, listener);
         try {
-            bytesTransferred += segmented.run(inHand, Math.max(connectionCount(), 1));
+            bytesTransferred += segmented.run(inHand, Math.max(connectionCount(), 1), connections == 0);
             return new Complete(transfer.result(), record.etag(), record.lastModified(), contentType,
                     bytesTransferred);
         } catch (SegmentedDownload.RemoteChangedException e) {
@@ -355,13 +355,17 @@ final class Download {
         }
     }
 
-    private void advanced(FileChannel out, long size, long total) throws IOException {
+    /** Bytes were written: tells the listener and the flusher, and records a checkpoint once the flusher forced. */
+    private void advanced(Flusher flusher, long size, long total) throws IOException {
         listener.progress(request.uri(), size, total);
-        if (size >= nextCheckpoint && entry != null && record != null) {
-            out.force(false);
-            record = record.withDurable(size);
+        flusher.written(size);
+        checkpoint(flusher.durable());
+    }
+
+    private void checkpoint(long durable) throws IOException {
+        if (entry != null && record != null && durable > record.durable()) {
+            record = record.withDurable(durable);
             entry.writePartialRecord(record);
-            nextCheckpoint = size + CHECKPOINT_BYTES;
         }
     }
 
@@ -381,11 +385,12 @@ final class Download {
                 LinkOption.NOFOLLOW_LINKS)) {
             channel.truncate(size);
         }
-        nextCheckpoint = size + CHECKPOINT_BYTES;
     }
 
+    /** Opens the partial at its end, for writing and for reading back what was written (the hash). */
     private FileChannel openForAppend() throws IOException {
-        FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         channel.position(transfer.size());
         return channel;
     }

@@ -29,11 +29,18 @@ import java.util.regex.Pattern;
  * file front to back as its prefix completes — SHA-256 cannot be split, but the bytes it reads back are still in the
  * page cache, so hashing costs one memory copy and runs alongside the network.
  *
+ * <p><b>How many connections.</b> A whole-file response in hand streams through consecutive segments while no other
+ * worker has taken them. With an explicit count all workers start at once; in automatic mode the download starts
+ * with that one and adds workers while the hasher waits for the network ({@link #maybeAddWorker}).
+ *
  * <p><b>Threads and guards.</b> {@link #lock} guards every {@link Slot}'s {@code written}, {@code taken} and
  * {@code active}, and {@link #failure} / {@link #remoteChanged}. Workers write file data outside the lock (positional
  * writes to distinct ranges of one channel are independent), then add to {@code written} under it and notify the
  * hasher. No lock is held during network I/O. Abandoning the download (a failure, a changed remote, an interrupt)
  * sets the flag and disconnects every active response, so blocked reads end at once.
+ *
+ * <p><b>Disk.</b> A {@link Flusher} writes the file to disk in the background as it fills, and the worker that
+ * writes the last byte forces the rest while the hasher catches up: the final fsync finds nothing left.
  *
  * <p><b>Resumption.</b> Every second the hasher records the segments' progress in {@code partial.json}; a process
  * that dies leaves the file and the record, and the next holder resumes each segment where it stopped (see
@@ -46,6 +53,8 @@ import java.util.regex.Pattern;
 final class SegmentedDownload {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long RECORD_EVERY_NANOS = 1_000_000_000L;
+    private static final long RAMP_WINDOW_NANOS = 300_000_000L;
+    private static final int RAMP_IDLE_PERCENT = 50;
 
     private final URI url;
     private final URI source;
@@ -62,6 +71,12 @@ final class SegmentedDownload {
     private IOException failure;
     private boolean remoteChanged;
     private long bytesTransferred;
+    private boolean forcedWhole;
+    private final List<Thread> workers = new ArrayList<>(); // the calling thread's only
+    private int maxWorkers;
+    private int rampIdlePercent = RAMP_IDLE_PERCENT;
+    private FileChannel channel; // these two are set before the first worker starts
+    private Flusher flusher;
 
     /** The remote no longer serves the bytes the segments hold (or ignores ranges): start over on one connection. */
     static final class RemoteChangedException extends IOException {
@@ -108,6 +123,12 @@ final class SegmentedDownload {
         record.segments().forEach(s -> slots.add(new Slot(s)));
     }
 
+    /** For tests: adds workers when the hasher waited this share of a window (0: always; over 100: never). */
+    SegmentedDownload rampWhenIdle(int percent) {
+        this.rampIdlePercent = percent;
+        return this;
+    }
+
     /**
      * Cuts {@code length} bytes into segments for {@code connections} workers: about one per 4 MiB, but at least one
      * per connection and at most eight. More segments than connections keep the completed prefix — all the hasher
@@ -126,13 +147,15 @@ final class SegmentedDownload {
     /**
      * Fetches every segment with up to {@code connections} workers and hashes the file.
      *
-     * @param inHand a 200 response whose body starts at byte 0, used for the first segment (and cut off at its end),
-     *               or null
+     * @param inHand   a 200 response whose body starts at byte 0, or null. Its worker streams it into the first
+     *                 segment and on into the following ones for as long as no other worker has taken them.
+     * @param adaptive start with one worker and add more, up to {@code connections}, only while the hasher waits for
+     *                 the network (see {@link #maybeAddWorker}); otherwise start all at once
      * @return the bytes received over the network in this call
      * @throws RemoteChangedException when a ranged request was answered with the whole (possibly new) file
      * @throws DownloadException      when a segment failed for good; the partial and its record stay for resumption
      */
-    long run(HttpResponse inHand, int connections) throws IOException, InterruptedException {
+    long run(HttpResponse inHand, int connections, boolean adaptive) throws IOException, InterruptedException {
         transfer.reset();
         long already = writtenTotal();
         if (already > 0) {
@@ -140,19 +163,17 @@ final class SegmentedDownload {
         } else {
             listener.started(url, record.length());
         }
-        List<Thread> workers = new ArrayList<>();
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            int count = Math.min(connections, slots.size());
-            Slot firstSlot = inHand == null ? null : takeFirst();
-            for (int i = 0; i < count; i++) {
-                Slot assigned = i == 0 ? firstSlot : null;
-                HttpResponse response = i == 0 ? inHand : null;
-                workers.add(Thread.ofPlatform().name("hoard-segment-" + i).daemon()
-                        .start(() -> work(out, assigned, response)));
-            }
+                LinkOption.NOFOLLOW_LINKS); Flusher flusher = new Flusher(out, 0)) {
+            this.channel = out;
+            this.flusher = flusher;
+            this.maxWorkers = Math.min(connections, slots.size());
             try {
-                hash(out);
+                startWorker(inHand == null ? null : takeFirst(), inHand);
+                while (!adaptive && workers.size() < maxWorkers) {
+                    startWorker(null, null);
+                }
+                hash(adaptive);
             } finally {
                 abandon(null);
                 for (Thread worker : workers) {
@@ -167,15 +188,22 @@ final class SegmentedDownload {
         }
     }
 
+    private void startWorker(Slot assigned, HttpResponse inHand) {
+        Worker worker = new Worker(assigned, inHand);
+        workers.add(Thread.ofPlatform().name("hoard-segment-" + workers.size()).daemon().start(worker));
+    }
+
     /** Follows the completed prefix of the file, hashing it, until the whole file is hashed or the download fails. */
-    private void hash(FileChannel out) throws IOException, InterruptedException {
+    private void hash(boolean adaptive) throws IOException, InterruptedException {
         byte[] buffer = new byte[Transfer.BUFFER_SIZE];
         long hashed = 0;
         long lastRecord = System.nanoTime();
+        Ramp ramp = adaptive ? new Ramp(System.nanoTime()) : null;
         while (hashed < record.length()) {
-            long prefix = awaitPrefixBeyond(hashed);
+            long prefix = awaitPrefixBeyond(hashed, ramp);
             while (hashed < prefix) {
-                int n = out.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, prefix - hashed)), hashed);
+                int n = channel.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, prefix - hashed)),
+                        hashed);
                 if (n <= 0) {
                     throw new IOException(partial + " is shorter than the bytes written to it");
                 }
@@ -183,14 +211,47 @@ final class SegmentedDownload {
                 hashed += n;
             }
             listener.progress(url, writtenTotal(), record.length());
-            if (System.nanoTime() - lastRecord > RECORD_EVERY_NANOS) {
+            long now = System.nanoTime();
+            if (now - lastRecord > RECORD_EVERY_NANOS) {
                 record();
-                lastRecord = System.nanoTime();
+                lastRecord = now;
+            }
+            if (ramp != null) {
+                maybeAddWorker(ramp, now);
             }
         }
     }
 
-    private long awaitPrefixBeyond(long hashed) throws IOException, InterruptedException {
+    /** The hasher's waiting for the network, measured over windows of {@link #RAMP_WINDOW_NANOS}. */
+    private static final class Ramp {
+        long windowStart;
+        long waited;
+
+        Ramp(long now) {
+            this.windowStart = now;
+        }
+    }
+
+    /**
+     * Adds a worker when the hasher spent at least {@link #RAMP_IDLE_PERCENT}% of the last window waiting for bytes:
+     * then the network, not the CPU, sets the pace, and another connection may bring more. When the hasher never
+     * waits, the connections in use already deliver faster than SHA-256 can follow (a fast server, a CPU without SHA
+     * instructions), and more would only take CPU from the hash; measured in docs/benchmarks.md.
+     */
+    private void maybeAddWorker(Ramp ramp, long now) {
+        long window = now - ramp.windowStart;
+        if (window < RAMP_WINDOW_NANOS) {
+            return;
+        }
+        boolean starved = ramp.waited * 100 >= window * rampIdlePercent;
+        ramp.windowStart = now;
+        ramp.waited = 0;
+        if (starved && workers.size() < maxWorkers && hasUntakenSlot()) {
+            startWorker(null, null);
+        }
+    }
+
+    private long awaitPrefixBeyond(long hashed, Ramp ramp) throws IOException, InterruptedException {
         synchronized (lock) {
             while (true) {
                 if (failure != null) {
@@ -203,7 +264,11 @@ final class SegmentedDownload {
                 if (prefix > hashed) {
                     return prefix;
                 }
+                long start = System.nanoTime();
                 lock.wait(200);
+                if (ramp != null) {
+                    ramp.waited += System.nanoTime() - start;
+                }
             }
         }
     }
@@ -237,28 +302,17 @@ final class SegmentedDownload {
     }
 
     /**
-     * A worker: fetches its assigned segment (with the response in hand), then takes unfinished segments one after
-     * another until none is left or the download is abandoned.
+     * The worker that finds every byte written forces the file, while the hasher catches up, so that the caller's
+     * final fsync finds nothing left to write.
      */
-    private void work(FileChannel out, Slot assigned, HttpResponse inHand) {
-        HttpResponse first = inHand;
-        try {
-            for (Slot slot = assigned != null ? assigned : take(); slot != null; slot = take()) {
-                fetch(slot, out, first);
-                first = null;
+    private void forceIfComplete() throws IOException {
+        synchronized (lock) {
+            if (forcedWhole || failure != null || remoteChanged || prefix() < record.length()) {
+                return;
             }
-        } catch (IOException e) {
-            abandon(e);
-        } catch (InterruptedException e) {
-            abandon(new IOException("interrupted", e));
-        } catch (RuntimeException e) {
-            abandon(new IOException("a segment worker failed: " + e, e)); // never leave the hasher waiting
-            throw e;
-        } finally {
-            if (first != null) {
-                first.abort();
-            }
+            forcedWhole = true;
         }
+        channel.force(false);
     }
 
     /** The next segment nobody works on, or null when none is left. */
@@ -277,6 +331,12 @@ final class SegmentedDownload {
         }
     }
 
+    private boolean hasUntakenSlot() {
+        synchronized (lock) {
+            return slots.stream().anyMatch(slot -> !slot.taken && slot.remaining() > 0);
+        }
+    }
+
     /** The first segment, for the response in hand (whose body starts at byte 0), before any worker starts. */
     private Slot takeFirst() {
         synchronized (lock) {
@@ -289,30 +349,153 @@ final class SegmentedDownload {
         }
     }
 
-    /** Fetches the rest of one segment, retrying with backoff; progress resets the failure count. */
-    private void fetch(Slot slot, FileChannel out, HttpResponse inHand) throws IOException, InterruptedException {
-        int failures = 0;
-        long highWater = slot.written;
-        HttpResponse response = inHand;
-        while (remaining(slot) > 0) {
+    /**
+     * The segment after {@code full}, taken for a whole-file response that has filled {@code full} and can go on
+     * into it; null if another worker has it (or it is begun, or there is none), and the response must stop.
+     */
+    private Slot continueAfter(Slot full, HttpResponse response) {
+        synchronized (lock) {
+            int next = slots.indexOf(full) + 1;
+            if (next == slots.size() || failure != null || remoteChanged) {
+                return null;
+            }
+            Slot slot = slots.get(next);
+            if (slot.taken || slot.written != 0) {
+                return null;
+            }
+            slot.taken = true;
+            full.active = null;
+            slot.active = response;
+            return slot;
+        }
+    }
+
+    /**
+     * A worker: fetches its assigned segment (with the response in hand), then takes unfinished segments one after
+     * another until none is left or the download is abandoned. A whole-file response goes on into the following
+     * segments while nobody else has them, so that one worker alone makes one request, not one per segment.
+     */
+    private final class Worker implements Runnable {
+        private Slot slot; // the segment being fetched
+        private HttpResponse inHand; // a whole-file response from byte 0 not yet used, or null
+        private long received; // bytes this worker wrote: progress, which resets the failure count
+
+        Worker(Slot assigned, HttpResponse inHand) {
+            this.slot = assigned;
+            this.inHand = inHand;
+        }
+
+        @Override
+        public void run() {
             try {
-                if (response == null) {
-                    response = sendFor(slot);
+                if (slot == null) {
+                    slot = take();
                 }
-                receive(slot, out, response, response == inHand);
-            } catch (Download.RetryableException e) {
-                long written = writtenOf(slot);
-                failures = written > highWater ? 1 : failures + 1;
-                highWater = Math.max(highWater, written);
-                if (failures > backoff.maxRetries()) {
-                    throw new DownloadException(url, e.status, e.getMessage() + " (gave up after "
-                            + backoff.maxRetries() + " retries)", e.getCause());
+                while (slot != null) {
+                    fetch();
+                    slot = take();
                 }
-                Duration delay = backoff.delay(failures, e.retryAfter);
-                listener.retrying(url, failures, delay, e.getMessage());
-                Thread.sleep(delay.toMillis());
+                forceIfComplete();
+            } catch (IOException e) {
+                abandon(e);
+            } catch (InterruptedException e) {
+                abandon(new IOException("interrupted", e));
+            } catch (RuntimeException e) {
+                abandon(new IOException("a segment worker failed: " + e, e)); // never leave the hasher waiting
+                throw e;
             } finally {
-                response = null;
+                if (inHand != null) {
+                    inHand.abort();
+                }
+            }
+        }
+
+        /** Fetches the rest of the segment (and of those a whole-file response goes on into), retrying with backoff. */
+        private void fetch() throws IOException, InterruptedException {
+            int failures = 0;
+            long highWater = received;
+            while (remaining(slot) > 0) {
+                HttpResponse response = inHand;
+                inHand = null;
+                try {
+                    boolean wholeFile = response != null;
+                    if (response == null) {
+                        response = sendFor(slot);
+                    }
+                    receive(response, wholeFile);
+                } catch (Download.RetryableException e) {
+                    failures = received > highWater ? 1 : failures + 1;
+                    highWater = Math.max(highWater, received);
+                    if (failures > backoff.maxRetries()) {
+                        throw new DownloadException(url, e.status, e.getMessage() + " (gave up after "
+                                + backoff.maxRetries() + " retries)", e.getCause());
+                    }
+                    Duration delay = backoff.delay(failures, e.retryAfter);
+                    listener.retrying(url, failures, delay, e.getMessage());
+                    Thread.sleep(delay.toMillis());
+                }
+            }
+        }
+
+        /** Streams one response into the segment (and on, for a whole-file one); returns when it is full. */
+        private void receive(HttpResponse response, boolean wholeFile) throws IOException {
+            try (response) {
+                checkStatus(slot, response, wholeFile);
+                setActive(slot, response);
+                try (InputStream in = response.body()) {
+                    copy(in, response, wholeFile);
+                } catch (Transfer.BodyReadException e) {
+                    throw new Download.RetryableException("segment " + describe(slot) + " of " + source
+                            + " broke off: " + e.getMessage(), 0, null, e);
+                } finally {
+                    setActive(slot, null);
+                }
+                if (remaining(slot) > 0 && !isAbandoned()) {
+                    throw new Download.RetryableException("segment " + describe(slot) + " of " + source
+                            + " ended early", 0, null, null);
+                }
+                if (wholeFile) {
+                    response.abort(); // the body goes on past this segment; the next comes from another request
+                }
+            }
+        }
+
+        private void copy(InputStream in, HttpResponse response, boolean wholeFile) throws IOException {
+            byte[] buffer = new byte[Transfer.BUFFER_SIZE];
+            while (true) {
+                long remaining = remaining(slot);
+                if (remaining == 0 && wholeFile) {
+                    Slot next = continueAfter(slot, response);
+                    if (next == null) {
+                        return;
+                    }
+                    slot = next;
+                    remaining = remaining(slot);
+                }
+                if (remaining == 0 || isAbandoned()) {
+                    return;
+                }
+                int n = Transfer.read(in, buffer, (int) Math.min(buffer.length, remaining));
+                if (n < 0) {
+                    return;
+                }
+                long position;
+                synchronized (lock) {
+                    position = slot.start + slot.written;
+                }
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    position += channel.write(chunk, position);
+                }
+                long total;
+                synchronized (lock) {
+                    slot.written += n;
+                    bytesTransferred += n;
+                    total = bytesTransferred;
+                    lock.notifyAll();
+                }
+                received += n;
+                flusher.written(total);
             }
         }
     }
@@ -332,29 +515,6 @@ final class SegmentedDownload {
             throw e;
         } catch (IOException e) {
             throw new Download.RetryableException("cannot fetch " + source + ": " + Transfer.describe(e), 0, null, e);
-        }
-    }
-
-    /** Streams one response into the slot's range; returns when the segment is full or the body ended. */
-    private void receive(Slot slot, FileChannel out, HttpResponse response, boolean wholeFile) throws IOException {
-        try (response) {
-            checkStatus(slot, response, wholeFile);
-            setActive(slot, response);
-            try (InputStream in = response.body()) {
-                copy(slot, in, out);
-            } catch (Transfer.BodyReadException e) {
-                throw new Download.RetryableException("segment " + describe(slot) + " of " + source + " broke off: "
-                        + e.getMessage(), 0, null, e);
-            } finally {
-                setActive(slot, null);
-            }
-            if (remaining(slot) > 0 && !isAbandoned()) {
-                throw new Download.RetryableException("segment " + describe(slot) + " of " + source
-                        + " ended early", 0, null, null);
-            }
-            if (wholeFile) {
-                response.abort(); // the body goes on past this segment; the other segments come from other requests
-            }
         }
     }
 
@@ -389,33 +549,6 @@ final class SegmentedDownload {
             lock.notifyAll();
         }
         return new RemoteChangedException(source + " no longer serves the ranges of the partial file");
-    }
-
-    private void copy(Slot slot, InputStream in, FileChannel out) throws IOException {
-        byte[] buffer = new byte[Transfer.BUFFER_SIZE];
-        while (true) {
-            long remaining = remaining(slot);
-            if (remaining == 0 || isAbandoned()) {
-                return;
-            }
-            int n = Transfer.read(in, buffer, (int) Math.min(buffer.length, remaining));
-            if (n < 0) {
-                return;
-            }
-            long position;
-            synchronized (lock) {
-                position = slot.start + slot.written;
-            }
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-            while (chunk.hasRemaining()) {
-                position += out.write(chunk, position);
-            }
-            synchronized (lock) {
-                slot.written += n;
-                bytesTransferred += n;
-                lock.notifyAll();
-            }
-        }
     }
 
     /** Stops the download: records the first failure (if any) and disconnects every active response. */
@@ -457,11 +590,6 @@ final class SegmentedDownload {
         }
     }
 
-    private long writtenOf(Slot slot) {
-        synchronized (lock) {
-            return slot.written;
-        }
-    }
 
     private static String describe(Slot slot) {
         return slot.start + "-" + (slot.end - 1);

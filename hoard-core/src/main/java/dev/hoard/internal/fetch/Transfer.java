@@ -15,8 +15,8 @@ import java.security.MessageDigest;
 /**
  * The running digest and size of a file being written: SHA-256 always (it names the blob), plus the expected
  * digest's algorithm when that is another one. It survives retries within a process (the digests cover exactly the
- * bytes written so far), and a resumed download first feeds it the bytes already on disk. Memory use is one buffer,
- * whatever the size.
+ * bytes written so far), and a resumed download first feeds it the bytes already on disk. Memory use is two buffers
+ * (one while hashing a local file), whatever the size.
  */
 final class Transfer {
     static final int BUFFER_SIZE = 1 << 20;
@@ -84,22 +84,130 @@ final class Transfer {
     }
 
     /**
-     * Copies {@code in} to the end of {@code out} until end of stream. A failed read is a {@link BodyReadException}
-     * (retryable: what was written stays valid); a failed write is a plain {@link IOException}.
+     * Copies {@code in} to {@code out}, from its position (which is {@link #size()}), until end of stream, and hashes
+     * what it wrote. The hash runs on a second thread that follows the writes, reading the bytes back from the file
+     * (from the page cache: one memory copy). SHA-256 is the slowest step of a download from a fast server (150-250
+     * MB/s on a CPU without SHA instructions, docs/benchmarks.md); this way reading the network and writing the disk
+     * run alongside it instead of between its steps, and a stalled write (an fsync) does not stall the hash. With
+     * {@code force}, the file is fsynced at the end of the stream, also while the hash catches up.
+     *
+     * <p>Returns or throws only once the hash has caught up with every byte written, so the digests and
+     * {@link #size()} describe exactly the bytes in the file. {@code progress} hears the bytes written. A failed read
+     * is a {@link BodyReadException} (retryable: what was written stays valid); a failed write is a plain
+     * {@link IOException}.
+     *
+     * @param out open for reading and writing
      */
-    void receive(InputStream in, FileChannel out, Progress progress) throws IOException {
-        byte[] buffer = new byte[BUFFER_SIZE];
+    void receive(InputStream in, FileChannel out, Progress progress, boolean force) throws IOException {
+        Follower follower = new Follower(out);
+        Thread hashing = Thread.ofPlatform().name("hoard-hash").daemon().start(follower);
+        try {
+            byte[] buffer = new byte[BUFFER_SIZE];
+            long written = size;
+            while (true) {
+                int n = read(in, buffer);
+                if (n < 0) {
+                    break;
+                }
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                written += n;
+                follower.wrote(written);
+                progress.advanced(written);
+            }
+            if (force) {
+                out.force(true);
+            }
+        } finally {
+            follower.finish();
+            joinUninterruptibly(hashing);
+        }
+        follower.rethrow();
+    }
+
+    /** Hashes a file behind its writer: {@link #receive}'s second thread. */
+    private final class Follower implements Runnable {
+        private final FileChannel file;
+        private long written; // guarded by this, like the two below
+        private boolean finished;
+        private IOException failure;
+
+        Follower(FileChannel file) {
+            this.file = file;
+            this.written = size;
+        }
+
+        synchronized void wrote(long total) throws IOException {
+            if (failure != null) {
+                throw failure; // no point in writing what cannot be hashed
+            }
+            written = total;
+            notifyAll();
+        }
+
+        synchronized void finish() {
+            finished = true;
+            notifyAll();
+        }
+
+        synchronized void rethrow() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[BUFFER_SIZE];
+            try {
+                while (true) {
+                    long target;
+                    synchronized (this) {
+                        while (written == size && !finished) {
+                            wait();
+                        }
+                        if (written == size) {
+                            return; // the writer is done and everything it wrote is hashed
+                        }
+                        target = written;
+                    }
+                    while (size < target) {
+                        int n = file.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, target - size)),
+                                size);
+                        if (n <= 0) {
+                            throw new IOException("the file being written is shorter than the bytes written to it");
+                        }
+                        update(buffer, n);
+                    }
+                }
+            } catch (IOException e) {
+                synchronized (this) {
+                    failure = new IOException("cannot read back the file being written, to hash it: "
+                            + describe(e), e);
+                }
+            } catch (InterruptedException e) {
+                synchronized (this) {
+                    failure = new IOException("hashing was interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** Waits for a thread whose work is bounded (it reads or syncs a local file), keeping an interrupt for later. */
+    static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
         while (true) {
-            int n = read(in, buffer);
-            if (n < 0) {
-                return;
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-            while (chunk.hasRemaining()) {
-                out.write(chunk);
-            }
-            update(buffer, n);
-            progress.advanced(size);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -165,7 +273,7 @@ final class Transfer {
                 }
             } else {
                 try (FileChannel out = openNew(target)) {
-                    transfer.receive(in, out, size -> { });
+                    transfer.receive(in, out, size -> { }, false);
                 }
             }
         }
@@ -184,9 +292,12 @@ final class Transfer {
         return Digest.of(algorithm, digest.digest());
     }
 
-    /** Creates or truncates {@code target} for writing; a symlink planted there is never followed. */
+    /**
+     * Creates or truncates {@code target} for writing (and reading, for {@link #receive}'s hash); a symlink planted
+     * there is never followed.
+     */
     static FileChannel openNew(Path target) throws IOException {
-        return FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        return FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
     }
 

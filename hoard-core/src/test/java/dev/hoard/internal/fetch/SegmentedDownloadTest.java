@@ -1,0 +1,117 @@
+package dev.hoard.internal.fetch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.Digest;
+import dev.hoard.DigestAlgorithm;
+import dev.hoard.FetchListener;
+import dev.hoard.internal.http.HttpResponse;
+import dev.hoard.internal.http.HttpTransport;
+import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestHttpServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The automatic connection count of a segmented download: one whole-file response streams through every segment
+ * while nobody else takes them, and workers are added while the hasher waits for the network. The policy's
+ * threshold is pinned here (never / always) so that the outcome does not depend on this machine's speed.
+ */
+class SegmentedDownloadTest {
+    private static final int MIB = 1 << 20;
+    private static final byte[] BODY = new byte[8 * MIB];
+    private static final Digest SHA256;
+
+    static {
+        new Random(5).nextBytes(BODY);
+        try {
+            SHA256 = Digest.of(DigestAlgorithm.SHA256, MessageDigest.getInstance("SHA-256").digest(BODY));
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @TempDir
+    Path tmp;
+
+    private TestHttpServer server;
+    private URI url;
+    private final HttpTransport http = new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(10), "test", false);
+
+    @BeforeEach
+    void start() {
+        server = TestHttpServer.start();
+        server.put("/big.img", BODY);
+        url = server.url("/big.img");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** Runs an adaptive download of BODY in 8 segments with up to 4 connections; returns what was hashed. */
+    private Transfer.Received download(int rampIdlePercent) throws Exception {
+        Path partial = tmp.resolve("partial");
+        Files.createFile(partial);
+        HttpResponse inHand = http.get(url, Map.of());
+        assertEquals(200, inHand.status());
+        List<PartialRecord.Segment> segments = new ArrayList<>();
+        for (long start = 0; start < BODY.length; start += MIB) {
+            segments.add(new PartialRecord.Segment(start, start + MIB, 0));
+        }
+        PartialRecord record = new PartialRecord(partial.getFileName().toString(), url.toString(),
+                inHand.header("ETag"), inHand.header("Last-Modified"), BODY.length, null, 0, segments);
+        Transfer transfer = new Transfer(null);
+        SegmentedDownload segmented = new SegmentedDownload(url, url, partial, null, record, transfer, http,
+                new Backoff(2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1)),
+                Clock.systemUTC(), FetchListener.NONE).rampWhenIdle(rampIdlePercent);
+        assertEquals(BODY.length, segmented.run(inHand, 4, true));
+        assertArrayEquals(BODY, Files.readAllBytes(partial));
+        return transfer.result();
+    }
+
+    @Test
+    void oneWorkerStreamsTheWholeFileThroughEverySegmentWithOneRequest() throws Exception {
+        server.throttle(16L * MIB); // ~0.5 s: several ramp windows pass, and none may add a worker
+
+        Transfer.Received received = download(101);
+
+        assertEquals(SHA256, received.sha256());
+        List<RecordedRequest> requests = server.requests();
+        assertEquals(1, requests.size(), requests.toString());
+        assertNull(requests.get(0).header("Range"));
+    }
+
+    @Test
+    void workersAreAddedWhileTheHasherWaitsForTheNetwork() throws Exception {
+        server.throttle(4L * MIB); // one connection alone would take 2 s
+
+        Transfer.Received received = download(0);
+
+        assertEquals(SHA256, received.sha256());
+        List<RecordedRequest> ranged = server.requests().stream().filter(q -> q.header("Range") != null).toList();
+        assertTrue(ranged.size() >= 3, "workers took segments with ranged requests: " + server.requests());
+        assertTrue(ranged.stream().allMatch(q -> q.status() == 206), ranged.toString());
+        // Workers keep their connections alive from one segment to the next: one connection per worker, plus the
+        // first response's, cut off once the segment after the one it fills was taken.
+        int connections = server.connectionCount();
+        assertTrue(connections >= 3 && connections <= 4 + 1, "connections: " + connections);
+    }
+}
