@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestHttpServer;
@@ -133,6 +134,14 @@ class CrashTest {
 
     @Test
     void ctrlCExitsWith130KeepsThePartialAndReleasesTheLock() throws Exception {
+        // A JVM started with SIGINT ignored (a background job of a non-interactive shell) keeps ignoring it, and so
+        // would the hoard this test forks: nothing to test then.
+        if (sigintIgnored()) {
+            String reason = "CrashTest.ctrlC...: SIGINT is ignored in this process (started in the background?), so "
+                    + "a forked hoard would ignore Ctrl-C too";
+            System.err.println("SKIPPED " + reason);
+            assumeFalse(true, reason);
+        }
         Process owner = fork("owner");
         Cli.awaitPartial(cache, SIZE / 5, WAIT);
         new ProcessBuilder("kill", "-INT", Long.toString(owner.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -215,5 +224,19 @@ class CrashTest {
         long size = Files.size(partial);
         assertTrue(size >= SIZE * 3L / 10 && size <= SIZE * 7L / 10, "killed at " + size + " of " + SIZE);
         return size;
+    }
+
+    /** Whether SIGINT is ignored here (Linux: the SigIgn mask of /proc/self/status); false where unknown. */
+    private static boolean sigintIgnored() throws Exception {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (2 - 1))) != 0; // SIGINT is 2
+            }
+        }
+        return false;
     }
 }
