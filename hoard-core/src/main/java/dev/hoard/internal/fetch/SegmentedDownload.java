@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <p><b>How many connections.</b> A whole-file response in hand streams through consecutive segments while no other
  * worker has taken them. With an explicit count all workers start at once; in automatic mode the download starts
- * with that one and adds workers while the hasher waits for the network ({@link #maybeAddWorker}).
+ * with that one and doubles the workers while the hasher waits for the network ({@link #maybeAddWorkers}).
  *
  * <p><b>Threads and guards.</b> {@link #lock} guards every {@link Slot}'s {@code written}, {@code taken} and
  * {@code active}, and {@link #failure} / {@link #remoteChanged}. Workers write file data outside the lock (positional
@@ -53,7 +53,7 @@ import java.util.regex.Pattern;
 final class SegmentedDownload {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long RECORD_EVERY_NANOS = 1_000_000_000L;
-    private static final long RAMP_WINDOW_NANOS = 300_000_000L;
+    private static final long RAMP_WINDOW_NANOS = 200_000_000L;
     private static final int RAMP_IDLE_PERCENT = 50;
 
     private final URI url;
@@ -150,7 +150,7 @@ final class SegmentedDownload {
      * @param inHand   a 200 response whose body starts at byte 0, or null. Its worker streams it into the first
      *                 segment and on into the following ones for as long as no other worker has taken them.
      * @param adaptive start with one worker and add more, up to {@code connections}, only while the hasher waits for
-     *                 the network (see {@link #maybeAddWorker}); otherwise start all at once
+     *                 the network (see {@link #maybeAddWorkers}); otherwise start all at once
      * @return the bytes received over the network in this call
      * @throws RemoteChangedException when a ranged request was answered with the whole (possibly new) file
      * @throws DownloadException      when a segment failed for good; the partial and its record stay for resumption
@@ -217,7 +217,7 @@ final class SegmentedDownload {
                 lastRecord = now;
             }
             if (ramp != null) {
-                maybeAddWorker(ramp, now);
+                maybeAddWorkers(ramp, now);
             }
         }
     }
@@ -233,12 +233,13 @@ final class SegmentedDownload {
     }
 
     /**
-     * Adds a worker when the hasher spent at least {@link #RAMP_IDLE_PERCENT}% of the last window waiting for bytes:
-     * then the network, not the CPU, sets the pace, and another connection may bring more. When the hasher never
-     * waits, the connections in use already deliver faster than SHA-256 can follow (a fast server, a CPU without SHA
-     * instructions), and more would only take CPU from the hash; measured in docs/benchmarks.md.
+     * Doubles the workers (up to the maximum) when the hasher spent at least {@link #RAMP_IDLE_PERCENT}% of the last
+     * window waiting for bytes: then the network, not the CPU, sets the pace, and more connections may bring more
+     * (a hasher idle half the time can take at least twice the bytes). When the hasher never waits, the connections
+     * in use already deliver faster than SHA-256 can follow (a fast server, a CPU without SHA instructions), and more
+     * would only take CPU from the hash; measured in docs/benchmarks.md.
      */
-    private void maybeAddWorker(Ramp ramp, long now) {
+    private void maybeAddWorkers(Ramp ramp, long now) {
         long window = now - ramp.windowStart;
         if (window < RAMP_WINDOW_NANOS) {
             return;
@@ -246,7 +247,7 @@ final class SegmentedDownload {
         boolean starved = ramp.waited * 100 >= window * rampIdlePercent;
         ramp.windowStart = now;
         ramp.waited = 0;
-        if (starved && workers.size() < maxWorkers && hasUntakenSlot()) {
+        for (int add = workers.size(); starved && add > 0 && workers.size() < maxWorkers && hasUntakenSlot(); add--) {
             startWorker(null, null);
         }
     }
@@ -379,6 +380,7 @@ final class SegmentedDownload {
         private Slot slot; // the segment being fetched
         private HttpResponse inHand; // a whole-file response from byte 0 not yet used, or null
         private long received; // bytes this worker wrote: progress, which resets the failure count
+        private final byte[] buffer = new byte[Transfer.BUFFER_SIZE];
 
         Worker(Slot assigned, HttpResponse inHand) {
             this.slot = assigned;
@@ -461,7 +463,6 @@ final class SegmentedDownload {
         }
 
         private void copy(InputStream in, HttpResponse response, boolean wholeFile) throws IOException {
-            byte[] buffer = new byte[Transfer.BUFFER_SIZE];
             while (true) {
                 long remaining = remaining(slot);
                 if (remaining == 0 && wholeFile) {
