@@ -226,6 +226,7 @@ final class SegmentedDownload {
     private static final class Ramp {
         long windowStart;
         long waited;
+        boolean starvedBefore;
 
         Ramp(long now) {
             this.windowStart = now;
@@ -233,11 +234,12 @@ final class SegmentedDownload {
     }
 
     /**
-     * Doubles the workers (up to the maximum) when the hasher spent at least {@link #RAMP_IDLE_PERCENT}% of the last
-     * window waiting for bytes: then the network, not the CPU, sets the pace, and more connections may bring more
-     * (a hasher idle half the time can take at least twice the bytes). When the hasher never waits, the connections
-     * in use already deliver faster than SHA-256 can follow (a fast server, a CPU without SHA instructions), and more
-     * would only take CPU from the hash; measured in docs/benchmarks.md.
+     * Doubles the workers (up to the maximum) when the hasher spent at least {@link #RAMP_IDLE_PERCENT}% of each of
+     * the last two windows waiting for bytes: then the network, not the CPU, sets the pace, and more connections may
+     * bring more (a hasher idle half the time can take at least twice the bytes). One window is not enough: a hasher
+     * that lags the network also waits once it has caught up with a burst. When the hasher never waits, the
+     * connections in use already deliver faster than SHA-256 can follow (a fast server, a CPU without SHA
+     * instructions), and more would only take CPU from the hash; measured in docs/benchmarks.md.
      */
     private void maybeAddWorkers(Ramp ramp, long now) {
         long window = now - ramp.windowStart;
@@ -245,9 +247,11 @@ final class SegmentedDownload {
             return;
         }
         boolean starved = ramp.waited * 100 >= window * rampIdlePercent;
+        boolean sustained = starved && ramp.starvedBefore;
+        ramp.starvedBefore = starved;
         ramp.windowStart = now;
         ramp.waited = 0;
-        for (int add = workers.size(); starved && add > 0 && workers.size() < maxWorkers && hasUntakenSlot(); add--) {
+        for (int add = workers.size(); sustained && add > 0 && workers.size() < maxWorkers && hasUntakenSlot(); add--) {
             startWorker(null, null);
         }
     }
