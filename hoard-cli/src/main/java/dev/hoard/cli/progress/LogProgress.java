@@ -47,7 +47,7 @@ final class LogProgress extends Progress {
         } else if (now - task.lastLoggedNanos >= LOG_EVERY_NANOS) {
             task.lastLoggedNanos = now;
             line("hoard: " + task.name() + ": "
-                    + ProgressText.transfer(task.bytes, task.total, task.rate.rate(now, task.bytes)).strip());
+                    + ProgressText.transfer(task, now).strip());
         }
     }
 

@@ -202,7 +202,7 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
                 shown.stream().mapToInt(t -> t.name().length()).max().orElse(0));
         for (Task task : shown) {
             String state = task.phase == Task.Phase.WAITING ? ProgressText.waiting(task)
-                    : ProgressText.transfer(task.bytes, task.total, task.rate.rate(now, task.bytes));
+                    : ProgressText.transfer(task, now);
             lines.add(fit(task.name(), nameWidth) + "  " + state);
         }
         if (expected > 1 && !shown.isEmpty()) {

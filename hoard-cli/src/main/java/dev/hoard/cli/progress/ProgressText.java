@@ -52,6 +52,19 @@ public final class ProgressText {
         return line.toString();
     }
 
+    /**
+     * A transfer's line. Once every byte of a download has arrived, hoard is still hashing the rest (SHA-256 can be
+     * slower than the network) and syncing the file: {@code 512.0 MiB / 512.0 MiB 100%  verifying}, not a rate that
+     * sinks to nothing.
+     */
+    static String transfer(Task task, long now) {
+        if (!task.decompressing && task.total > 0 && task.bytes >= task.total) {
+            return String.format(Locale.ROOT, "%10s / %-10s %4s  verifying", bytes(task.bytes), bytes(task.total),
+                    percent(task.bytes, task.total));
+        }
+        return transfer(task.bytes, task.total, task.rate.rate(now, task.bytes));
+    }
+
     /** {@code waiting for pid 6527 on build-07 (since 3s ago): 15.0 MiB of 587.0 MiB (2%)}. */
     static String waiting(Task task) {
         StringBuilder line = new StringBuilder("waiting for ");
