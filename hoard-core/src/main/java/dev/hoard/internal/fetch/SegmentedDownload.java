@@ -420,7 +420,7 @@ final class SegmentedDownload {
         private void fetch() throws IOException, InterruptedException {
             int failures = 0;
             long highWater = received;
-            while (remaining(slot) > 0) {
+            while (remaining(slot) > 0 && !isAbandoned()) { // abandoned: the hasher has stopped; so do we
                 HttpResponse response = inHand;
                 inHand = null;
                 try {
