@@ -4,7 +4,6 @@ import dev.hoard.LockOwner;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -143,14 +142,7 @@ public final class CacheEntry {
      * as a miss: the next download replaces it.
      */
     public Optional<EntryMetadata> readMetadata() throws IOException {
-        try {
-            EntryMetadata metadata = EntryMetadata.parse(Files.readString(metadataFile(), StandardCharsets.UTF_8));
-            return metadata.url().equals(url.toString()) ? Optional.of(metadata) : Optional.empty();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (CharacterCodingException | RuntimeException e) {
-            return Optional.empty(); // not UTF-8, not JSON, or not our fields
-        }
+        return EntryMetadata.read(metadataFile()).filter(metadata -> metadata.url().equals(url.toString()));
     }
 
     public void writeMetadata(EntryMetadata metadata) throws IOException {

@@ -3,7 +3,6 @@ package dev.hoard.internal.store;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -63,15 +62,7 @@ public final class EntryFiles {
      * one: the same files {@link CacheEntry#readMetadata} would treat as a miss.
      */
     public Optional<EntryMetadata> readMetadata() throws IOException {
-        try {
-            EntryMetadata metadata = EntryMetadata.parse(Files.readString(dir.resolve(METADATA),
-                    StandardCharsets.UTF_8));
-            return belongsHere(metadata.url()) ? Optional.of(metadata) : Optional.empty();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (CharacterCodingException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return EntryMetadata.read(dir.resolve(METADATA)).filter(metadata -> belongsHere(metadata.url()));
     }
 
     /**

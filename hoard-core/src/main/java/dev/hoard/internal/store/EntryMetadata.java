@@ -2,9 +2,16 @@ package dev.hoard.internal.store;
 
 import dev.hoard.Digest;
 import dev.hoard.internal.json.Json;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the cache knows about one URL: where its content is and how to revalidate it. Stored as
@@ -42,6 +49,20 @@ public record EntryMetadata(String url, String etag, String lastModified, String
         fields.put("fetchedAt", fetchedAt.toString());
         fields.put("validatedAt", validatedAt.toString());
         return Json.write(fields);
+    }
+
+    /**
+     * The metadata in {@code file}, or empty when there is none or it cannot be read as metadata (not UTF-8, not
+     * JSON, or not our fields): a corrupt file is a miss, which the next download replaces.
+     */
+    static Optional<EntryMetadata> read(Path file) throws IOException {
+        try {
+            return Optional.of(parse(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (CharacterCodingException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**
