@@ -200,9 +200,21 @@ final class Download {
             headers.putAll(Validators.conditionalHeaders(known));
         }
         try {
-            return http.get(source, headers);
+            return request(http, source, headers);
         } catch (DownloadException e) {
             throw new SourceFailedException(e); // a redirect loop or a refused redirect: not worth retrying
+        }
+    }
+
+    /**
+     * Sends a GET; a connection failure or timeout is a {@link RetryableException}, a {@link DownloadException} (a
+     * redirect loop or a refused redirect) is not.
+     */
+    static HttpResponse request(HttpTransport http, URI source, Map<String, String> headers) throws IOException {
+        try {
+            return http.get(source, headers);
+        } catch (DownloadException e) {
+            throw e;
         } catch (IOException e) {
             throw new RetryableException("cannot fetch " + source + ": " + Transfer.describe(e), 0, null, e);
         }

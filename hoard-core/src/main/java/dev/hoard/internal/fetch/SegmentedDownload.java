@@ -514,13 +514,7 @@ final class SegmentedDownload {
         Map<String, String> headers = validator != null && source.toString().equals(record.source())
                 ? Map.of("Range", "bytes=" + from + "-" + (slot.end - 1), "If-Range", validator)
                 : Map.of("Range", "bytes=" + from + "-" + (slot.end - 1));
-        try {
-            return http.get(source, headers);
-        } catch (DownloadException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new Download.RetryableException("cannot fetch " + source + ": " + Transfer.describe(e), 0, null, e);
-        }
+        return Download.request(http, source, headers);
     }
 
     private void checkStatus(Slot slot, HttpResponse response, boolean wholeFile) throws IOException {
