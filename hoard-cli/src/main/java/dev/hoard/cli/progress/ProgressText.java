@@ -65,7 +65,10 @@ public final class ProgressText {
         return transfer(task.bytes, task.total, task.rate.rate(now, task.bytes));
     }
 
-    /** {@code waiting for pid 6527 on build-07 (since 3s ago): 15.0 MiB of 587.0 MiB (2%)}. */
+    /**
+     * {@code waiting for pid 6527 on build-07 (since 3s ago): 15.0 MiB of 587.0 MiB (2%)}, with {@code , verifying}
+     * once the owner has every byte.
+     */
     static String waiting(Task task) {
         StringBuilder line = new StringBuilder("waiting for ");
         if (task.owner == null) {
@@ -79,6 +82,9 @@ public final class ProgressText {
             if (task.ownerTotal > 0) {
                 line.append(" of ").append(bytes(task.ownerTotal))
                         .append(" (").append(percent(task.ownerBytes, task.ownerTotal).trim()).append(')');
+                if (task.ownerBytes >= task.ownerTotal) {
+                    line.append(", verifying"); // every byte is there; the owner is hashing and syncing it
+                }
             } else {
                 line.append(" so far");
             }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 
-/** The transfer line's wording at the end of a download. */
+/** The progress lines' wording at the end of a download, for its owner and for a waiter. */
 class ProgressTextTest {
     private static final long MIB = 1 << 20;
 
@@ -26,6 +26,18 @@ class ProgressTextTest {
         decompressing.decompressing = true;
         String line = ProgressText.transfer(decompressing, now);
         assertTrue(line.contains("/s") && !line.contains("verifying"), line);
+    }
+
+    @Test
+    void aWaiterSaysTheOwnerIsVerifyingOnceTheOwnerHasEveryByte() {
+        Task task = task(0, -1);
+        task.phase = Task.Phase.WAITING;
+        task.ownerTotal = 512 * MIB;
+        task.ownerBytes = 100 * MIB;
+        assertEquals("waiting for another process: 100.0 MiB of 512.0 MiB (19%)", ProgressText.waiting(task));
+        task.ownerBytes = 512 * MIB;
+        assertEquals("waiting for another process: 512.0 MiB of 512.0 MiB (100%), verifying",
+                ProgressText.waiting(task));
     }
 
     private static Task task(long bytes, long total) {

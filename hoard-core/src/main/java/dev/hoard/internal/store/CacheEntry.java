@@ -164,9 +164,16 @@ public final class CacheEntry {
      * The last recorded lock holder, its partial file and the expected size (-1 if unknown). It may be stale: only a
      * held lock makes it current.
      */
-    public record Holder(LockOwner owner, Path partial, long totalBytes) {
-        /** Bytes the holder has downloaded so far, or -1 if unknown. */
+    public record Holder(LockOwner owner, Path partial, long totalBytes, long segmentedBytes) {
+        /**
+         * Bytes the holder has downloaded so far, or -1 if unknown: the partial's size, or for a download over
+         * several connections (whose file is as long as its furthest write) the segments' progress, recorded every
+         * second.
+         */
         public long bytesSoFar() {
+            if (segmentedBytes >= 0) {
+                return segmentedBytes;
+            }
             try {
                 return Files.size(partial);
             } catch (IOException e) {
@@ -181,9 +188,12 @@ public final class CacheEntry {
             LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
                     Instant.parse((String) fields.get("since")));
             Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
-            long total = readPartialRecord().filter(r -> r.file().equals(partial.getFileName().toString()))
-                    .map(PartialRecord::length).orElse(-1L);
-            return Optional.of(new Holder(owner, partial, total));
+            Optional<PartialRecord> record = readPartialRecord()
+                    .filter(r -> r.file().equals(partial.getFileName().toString()));
+            long total = record.map(PartialRecord::length).orElse(-1L);
+            long segmented = record.filter(r -> !r.segments().isEmpty())
+                    .map(r -> r.segments().stream().mapToLong(PartialRecord.Segment::written).sum()).orElse(-1L);
+            return Optional.of(new Holder(owner, partial, total, segmented));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
         }

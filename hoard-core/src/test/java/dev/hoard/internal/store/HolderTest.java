@@ -1,0 +1,56 @@
+package dev.hoard.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.hoard.LockOwner;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a waiter learns of the lock holder's progress from owner.json, partial.json and the partial file. */
+class HolderTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aDownloadFrontToBackHasTheSizeOfItsFile() throws Exception {
+        CacheEntry entry = entry();
+        Path partial = entry.newPartialFile();
+        Files.write(partial, new byte[1000]);
+        entry.writeOwner(new LockOwner(42, "host", Instant.now()), partial);
+        entry.writePartialRecord(new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
+                null, 5000, null, 0));
+
+        CacheEntry.Holder holder = entry.readHolder().orElseThrow();
+        assertEquals(1000, holder.bytesSoFar());
+        assertEquals(5000, holder.totalBytes());
+    }
+
+    @Test
+    void aSegmentedDownloadHasItsSegmentsProgressNotItsFurthestWrite() throws Exception {
+        CacheEntry entry = entry();
+        Path partial = entry.newPartialFile();
+        try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
+            file.setLength(8 * MIB); // the last segment's first write made the file this long
+        }
+        entry.writeOwner(new LockOwner(42, "host", Instant.now()), partial);
+        entry.writePartialRecord(new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
+                null, 8 * MIB, null, 0, List.of(new PartialRecord.Segment(0, 4 * MIB, 3 * MIB),
+                        new PartialRecord.Segment(4 * MIB, 8 * MIB, MIB))));
+
+        assertEquals(4 * MIB, entry.readHolder().orElseThrow().bytesSoFar());
+    }
+
+    private CacheEntry entry() throws Exception {
+        CacheEntry entry = CacheStore.open(tmp.resolve("cache")).entry(URI.create("http://example.com/f"));
+        entry.create();
+        return entry;
+    }
+}
