@@ -196,20 +196,10 @@ final class SegmentedDownload {
     /** Follows the completed prefix of the file, hashing it, until the whole file is hashed or the download fails. */
     private void hash(boolean adaptive) throws IOException, InterruptedException {
         byte[] buffer = new byte[Transfer.BUFFER_SIZE];
-        long hashed = 0;
         long lastRecord = System.nanoTime();
         Ramp ramp = adaptive ? new Ramp(System.nanoTime()) : null;
-        while (hashed < record.length()) {
-            long prefix = awaitPrefixBeyond(hashed, ramp);
-            while (hashed < prefix) {
-                int n = channel.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, prefix - hashed)),
-                        hashed);
-                if (n <= 0) {
-                    throw new IOException(partial + " is shorter than the bytes written to it");
-                }
-                transfer.consume(buffer, n);
-                hashed += n;
-            }
+        while (transfer.size() < record.length()) {
+            transfer.hashFile(channel, awaitPrefixBeyond(transfer.size(), ramp), buffer, partial.toString());
             listener.progress(url, writtenTotal(), record.length());
             long now = System.nanoTime();
             if (now - lastRecord > RECORD_EVERY_NANOS) {

@@ -71,15 +71,26 @@ final class Transfer {
     /** Feeds the first {@code length} bytes of an existing file, for a download that resumes it. */
     void hashExisting(Path file, long length) throws IOException {
         reset();
-        byte[] buffer = new byte[BUFFER_SIZE];
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            while (size < length) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - size));
-                if (n < 0) {
-                    throw new IOException(file + " ended before its recorded length " + length);
-                }
-                update(buffer, n);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            hashFile(in, length, new byte[BUFFER_SIZE], file.toString());
+        }
+    }
+
+    /**
+     * Feeds the bytes of {@code file} from {@link #size()} up to {@code end}, read back with positional reads (so a
+     * writer may go on writing beyond {@code end} meanwhile), through {@code buffer}.
+     *
+     * @param what the file, as error messages name it
+     * @throws IOException if the file ends before {@code end}
+     */
+    void hashFile(FileChannel file, long end, byte[] buffer, String what) throws IOException {
+        while (size < end) {
+            int n = file.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, end - size)), size);
+            if (n <= 0) {
+                throw new IOException(what + " ends at byte " + size + ", short of the " + end
+                        + " bytes written to it");
             }
+            update(buffer, n);
         }
     }
 
@@ -173,14 +184,7 @@ final class Transfer {
                         }
                         target = written;
                     }
-                    while (size < target) {
-                        int n = file.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, target - size)),
-                                size);
-                        if (n <= 0) {
-                            throw new IOException("the file being written is shorter than the bytes written to it");
-                        }
-                        update(buffer, n);
-                    }
+                    hashFile(file, target, buffer, "the file being written");
                 }
             } catch (IOException e) {
                 synchronized (this) {
@@ -220,11 +224,6 @@ final class Transfer {
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("the JDK's SHA digests are cloneable", e);
         }
-    }
-
-    /** Feeds bytes that were written to the file by someone else (the segments of a segmented download). */
-    void consume(byte[] buffer, int n) {
-        update(buffer, n);
     }
 
     private void update(byte[] buffer, int n) {
