@@ -57,7 +57,7 @@ class CrashTest {
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
         assertTrue(next.stderr().contains("resuming vm.img at "), next.stderr());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + CrossProcessTest.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
                 next.stdout());
         RecordedRequest resume = server.requests().get(1);
         assertEquals("bytes=" + atKill + "-", resume.header("Range"));
@@ -167,7 +167,7 @@ class CrashTest {
 
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + CrossProcessTest.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
                 next.stdout());
         // (the server's own counts still include the killed process's connections, so count what hoard received)
         assertTrue(next.stdout().contains("\"bytesTransferred\":" + (SIZE - recorded) + "}"),

@@ -9,10 +9,8 @@ import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -46,7 +44,7 @@ class CrossProcessTest {
             server.throttle(0);
             List<Cli.Run> runs = awaitAll(processes);
 
-            assertOneDownloadRestCached(runs, sha256(body));
+            assertOneDownloadRestCached(runs, TestCache.sha256(body));
             assertEquals(1, server.fullBodyCount("/cloud.img"), server.requests().toString());
             assertEquals(SIZE, server.bodyBytesSent("/cloud.img"));
         }
@@ -61,7 +59,7 @@ class CrossProcessTest {
         try (Nginx nginx = Nginx.start(www, 1_000_000)) { // ~6 s of body: the others start while it runs
             List<Cli.Run> runs = fetchTogether(nginx.url("/cloud.img"));
 
-            assertOneDownloadRestCached(runs, sha256(body));
+            assertOneDownloadRestCached(runs, TestCache.sha256(body));
             List<AccessLogEntry> log = nginx.awaitAccessLog(1, Duration.ofSeconds(5));
             long bodyBytes = log.stream().mapToLong(AccessLogEntry::bodyBytesSent).sum();
             assertEquals(SIZE, bodyBytes, "nginx sent the body more than once: " + log);
@@ -113,7 +111,7 @@ class CrossProcessTest {
             assertEquals(0, run.exitCode(), run.toString());
             statuses.merge(field(STATUS, run), 1, Integer::sum);
             assertEquals("sha256:" + sha256, field(DIGEST, run));
-            assertEquals(sha256, sha256(Files.readAllBytes(tmp.resolve("out-" + i + ".img"))));
+            assertEquals(sha256, TestCache.sha256(Files.readAllBytes(tmp.resolve("out-" + i + ".img"))));
         }
         assertEquals(Map.of("downloaded", 1, "used-cache", PROCESSES - 1), statuses, runs.toString());
         // The body takes ~2 s; processes that start meanwhile must have waited for the owner, not raced it.
@@ -132,7 +130,4 @@ class CrossProcessTest {
         return bytes;
     }
 
-    static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
 }

@@ -55,7 +55,7 @@ class FilesystemLimitsTest {
     void aReadOnlyCacheStillServesHitsAndRefusesWritesClearly() throws Exception {
         try (TinyFilesystem fs = TinyFilesystem.mount(tmp.resolve("ro"), "32m")) {
             String cache = fs.path().resolve("cache").toString();
-            String digest = "sha256:" + CrossProcessTest.sha256(BODY);
+            String digest = "sha256:" + TestCache.sha256(BODY);
             assertEquals(0, Cli.run("get", "-q", "--cache-dir", cache, server.url("/big.img").toString()).exitCode());
             server.put("/other.img", new byte[1000]);
             fs.remount("ro");

@@ -32,14 +32,14 @@ class GetChecksumsTest {
 
     private TestHttpServer server;
     private String imageUrl;
-    private String cacheDir;
+    private TestCache cache;
 
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
         server.put("/noble/current/" + IMAGE, BODY);
         imageUrl = server.url("/noble/current/" + IMAGE).toString();
-        cacheDir = tmp.resolve("cache").toString();
+        cache = new TestCache(tmp.resolve("cache"));
     }
 
     @AfterEach
@@ -53,14 +53,16 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/noble/current/SHA256SUMS", OTHER + " *noble-server-cloudimg-amd64.vmdk\n"
                 + SHA256 + " *" + IMAGE + "\n" + OTHER + " *noble-server-cloudimg-arm64.img\n");
 
-        Cli.Run first = get("--json", "--checksums", sumsUrl, "-o", tmp.resolve("a.img").toString(), imageUrl);
+        Cli.Run first = cache.quietGet("--json", "--checksums", sumsUrl, "-o", tmp.resolve("a.img").toString(),
+                imageUrl);
         assertEquals(0, first.exitCode(), first.toString());
         assertTrue(first.stdout().startsWith("{\"status\":\"downloaded\""), first.stdout());
         assertTrue(first.stdout().contains("\"digest\":\"sha256:" + SHA256 + "\""), first.stdout());
         assertEquals(SHA256, hex("SHA-256", Files.readAllBytes(tmp.resolve("a.img"))));
 
         server.resetRecords();
-        Cli.Run second = get("--json", "--checksums", sumsUrl, "-o", tmp.resolve("b.img").toString(), imageUrl);
+        Cli.Run second = cache.quietGet("--json", "--checksums", sumsUrl, "-o", tmp.resolve("b.img").toString(),
+                imageUrl);
         assertEquals(0, second.exitCode(), second.toString());
         assertTrue(second.stdout().startsWith("{\"status\":\"used-cache\""), second.stdout());
         assertEquals(0, server.requestCount("/noble/current/" + IMAGE), server.requests().toString());
@@ -74,10 +76,10 @@ class GetChecksumsTest {
     @Test
     void offlineACachedChecksumFileAndImageAnswerWithNoRequestAtAll() {
         String sumsUrl = serveSums("/SHA256SUMS", SHA256 + "  " + IMAGE + "\n");
-        assertEquals(0, get("--checksums", sumsUrl, imageUrl).exitCode());
+        assertEquals(0, cache.quietGet("--checksums", sumsUrl, imageUrl).exitCode());
         server.resetRecords();
 
-        Cli.Run offline = get("--offline", "--json", "--checksums", sumsUrl, imageUrl);
+        Cli.Run offline = cache.quietGet("--offline", "--json", "--checksums", sumsUrl, imageUrl);
 
         assertEquals(0, offline.exitCode(), offline.toString());
         assertTrue(offline.stdout().contains("\"digest\":\"sha256:" + SHA256 + "\""), offline.stdout());
@@ -88,7 +90,7 @@ class GetChecksumsTest {
     void offlineWithAChecksumFileNeverFetchedExitsSixNamingIt() {
         String sumsUrl = serveSums("/SHA256SUMS", SHA256 + "  " + IMAGE + "\n");
 
-        Cli.Run run = get("--offline", "--checksums", sumsUrl, imageUrl);
+        Cli.Run run = cache.quietGet("--offline", "--checksums", sumsUrl, imageUrl);
 
         assertEquals(6, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains(sumsUrl), run.stderr());
@@ -100,7 +102,7 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/SHA256SUMS", OTHER + "  " + IMAGE + "\n");
         Path out = tmp.resolve("out.img");
 
-        Cli.Run run = get("--checksums", sumsUrl, "-o", out.toString(), imageUrl);
+        Cli.Run run = cache.quietGet("--checksums", sumsUrl, "-o", out.toString(), imageUrl);
 
         assertEquals(3, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains("sha256:" + OTHER) && run.stderr().contains("sha256:" + SHA256),
@@ -114,7 +116,7 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/CHECKSUM", "# signed by the release key\nSHA256 (" + IMAGE + ") = " + SHA256
                 + "\n");
 
-        Cli.Run run = get("--json", "--checksums", sumsUrl, imageUrl);
+        Cli.Run run = cache.quietGet("--json", "--checksums", sumsUrl, imageUrl);
 
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stdout().contains("\"digest\":\"sha256:" + SHA256 + "\""), run.stdout());
@@ -125,12 +127,12 @@ class GetChecksumsTest {
         String gnu = serveSums("/SHA512SUMS", SHA512 + " *" + IMAGE + "\n");
         String wrongBsd = serveSums("/bad/SHA512SUMS", "SHA512 (" + IMAGE + ") = " + "f".repeat(128) + "\n");
 
-        Cli.Run bad = get("--checksums", wrongBsd, imageUrl);
+        Cli.Run bad = cache.quietGet("--checksums", wrongBsd, imageUrl);
         assertEquals(3, bad.exitCode(), bad.toString());
         assertTrue(bad.stderr().contains("sha512:" + "f".repeat(128)) && bad.stderr().contains("sha512:" + SHA512),
                 bad.stderr());
 
-        Cli.Run good = get("--json", "--checksums", gnu, imageUrl);
+        Cli.Run good = cache.quietGet("--json", "--checksums", gnu, imageUrl);
         assertEquals(0, good.exitCode(), good.toString());
         assertTrue(good.stdout().startsWith("{\"status\":\"downloaded\""), good.stdout());
     }
@@ -141,8 +143,8 @@ class GetChecksumsTest {
         String withDirs = serveSums("/b/SHA256SUMS", OTHER + "  arm64/" + IMAGE + "\n" + SHA256 + "  current/"
                 + IMAGE + "\n");
 
-        assertEquals(0, get("--checksums", dotSlash, imageUrl).exitCode());
-        Cli.Run run = get("--json", "--checksums", withDirs, imageUrl);
+        assertEquals(0, cache.quietGet("--checksums", dotSlash, imageUrl).exitCode());
+        Cli.Run run = cache.quietGet("--json", "--checksums", withDirs, imageUrl);
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stdout().contains("sha256:" + SHA256), run.stdout());
     }
@@ -152,7 +154,7 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/SHA256SUMS", OTHER + "  jammy-server-cloudimg-amd64.img\n");
         Path out = tmp.resolve("out.img");
 
-        Cli.Run run = get("--checksums", sumsUrl, "-o", out.toString(), imageUrl);
+        Cli.Run run = cache.quietGet("--checksums", sumsUrl, "-o", out.toString(), imageUrl);
 
         assertEquals(3, run.exitCode(), run.toString());
         assertEquals("hoard: " + sumsUrl + " lists no checksum for '" + IMAGE
@@ -163,7 +165,7 @@ class GetChecksumsTest {
 
     @Test
     void aChecksumFileThatIsMissingExitsFourAndTheImageIsNotRequested() {
-        Cli.Run run = get("--checksums", server.url("/SHA256SUMS").toString(), imageUrl);
+        Cli.Run run = cache.quietGet("--checksums", server.url("/SHA256SUMS").toString(), imageUrl);
 
         assertEquals(4, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains("HTTP 404") && run.stderr().contains("/SHA256SUMS"), run.stderr());
@@ -176,7 +178,7 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/big/SHA256SUMS", OTHER + "  disk.img\n");
         String bigUrl = server.url("/big/disk.img").toString();
 
-        Cli.Run run = get("--checksums", bigUrl, sumsUrl);
+        Cli.Run run = cache.quietGet("--checksums", bigUrl, sumsUrl);
 
         assertEquals(3, run.exitCode(), run.toString());
         assertEquals("hoard: " + bigUrl + " is 2097152 bytes, too large for a checksum file (at most 1048576); is "
@@ -190,8 +192,8 @@ class GetChecksumsTest {
         Path sums = tmp.resolve("SHA256SUMS");
         Files.writeString(sums, SHA256 + "  " + IMAGE + "\n");
 
-        Cli.Run byPath = get("--json", "--checksums", sums.toString(), imageUrl);
-        Cli.Run byUrl = get("--json", "--checksums", sums.toUri().toString(), imageUrl);
+        Cli.Run byPath = cache.quietGet("--json", "--checksums", sums.toString(), imageUrl);
+        Cli.Run byUrl = cache.quietGet("--json", "--checksums", sums.toUri().toString(), imageUrl);
 
         assertEquals(0, byPath.exitCode(), byPath.toString());
         assertEquals(0, byUrl.exitCode(), byUrl.toString());
@@ -202,10 +204,10 @@ class GetChecksumsTest {
     void anAgreeingDigestIsFineAConflictingOneIsAUsageError() {
         String sumsUrl = serveSums("/SHA256SUMS", SHA256 + "  " + IMAGE + "\n");
 
-        Cli.Run agree = get("-d", "sha256:" + SHA256, "--checksums", sumsUrl, imageUrl);
+        Cli.Run agree = cache.quietGet("-d", "sha256:" + SHA256, "--checksums", sumsUrl, imageUrl);
         assertEquals(0, agree.exitCode(), agree.toString());
 
-        Cli.Run conflict = get("-d", "sha256:" + OTHER, "--checksums", sumsUrl, imageUrl);
+        Cli.Run conflict = cache.quietGet("-d", "sha256:" + OTHER, "--checksums", sumsUrl, imageUrl);
         assertEquals(2, conflict.exitCode(), conflict.toString());
         assertTrue(conflict.stderr().contains("conflicts with sha256:" + SHA256), conflict.stderr());
     }
@@ -215,7 +217,7 @@ class GetChecksumsTest {
         String sumsUrl = serveSums("/SHA256SUMS", SHA256 + "  " + IMAGE + "\n");
         Path out = tmp.resolve("direct/out.img");
 
-        Cli.Run run = get("--no-cache", "--checksums", sumsUrl, "-o", out.toString(), imageUrl);
+        Cli.Run run = cache.quietGet("--no-cache", "--checksums", sumsUrl, "-o", out.toString(), imageUrl);
 
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(SHA256, hex("SHA-256", Files.readAllBytes(out)));
@@ -234,16 +236,6 @@ class GetChecksumsTest {
                 help.stdout());
         assertTrue(help.stdout().contains("--decompress") && help.stdout().contains("apply to the compressed bytes"),
                 help.stdout());
-    }
-
-    private Cli.Run get(String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "get";
-        all[1] = "-q";
-        all[2] = "--cache-dir";
-        all[3] = cacheDir;
-        System.arraycopy(args, 0, all, 4, args.length);
-        return Cli.run(all);
     }
 
     private String serveSums(String path, String text) {

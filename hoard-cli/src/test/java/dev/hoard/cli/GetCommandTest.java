@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +21,7 @@ class GetCommandTest {
 
     static {
         new Random(42).nextBytes(BODY);
-        try {
-            SHA256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(BODY));
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        SHA256 = TestCache.sha256(BODY);
     }
 
     @TempDir
@@ -57,8 +51,7 @@ class GetCommandTest {
         assertEquals(0, run.exitCode(), run.toString());
         Path printed = Path.of(run.stdout().trim());
         assertTrue(printed.startsWith(tmp.resolve("cache")), run.toString());
-        assertEquals(SHA256, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(Files.readAllBytes(printed))));
+        assertEquals(SHA256, TestCache.sha256(Files.readAllBytes(printed)));
         assertEquals("", run.stderr());
     }
 

@@ -11,9 +11,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -45,11 +43,13 @@ class GetDecompressTest {
 
     private TestHttpServer server;
     private String cacheDir;
+    private TestCache cache;
 
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
-        cacheDir = tmp.resolve("cache").toString();
+        cache = new TestCache(tmp.resolve("cache"));
+        cacheDir = cache.dir();
     }
 
     @AfterEach
@@ -71,8 +71,9 @@ class GetDecompressTest {
                 String name = format.label() + (url.startsWith("/by-magic") ? "-magic" : "-extension");
                 names.add(name);
                 processes.add(Cli.fork(tmp, name, Map.of("PATH", path), AS_THE_JAR_RUNS,
-                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + sha256(compressed), "--cache-dir",
-                        cacheDir, "-o", tmp.resolve("out/" + name).toString(), server.url(url).toString()));
+                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + TestCache.sha256(compressed),
+                        "--cache-dir", cacheDir, "-o", tmp.resolve("out/" + name).toString(),
+                        server.url(url).toString()));
             }
         }
         for (int i = 0; i < processes.size(); i++) {
@@ -93,8 +94,8 @@ class GetDecompressTest {
             server.put("/cut/sample" + format.extension(), Compressed.truncated(format.compress(CONTENT), 0.6));
             Path out = tmp.resolve("out-" + format.label() + "/disk.img");
 
-            Cli.Run run = get("--decompress", "-o", out.toString(), server.url("/cut/sample" + format.extension())
-                    .toString());
+            Cli.Run run = cache.quietGet("--decompress", "-o", out.toString(),
+                    server.url("/cut/sample" + format.extension()).toString());
 
             assertEquals(3, run.exitCode(), format + ": " + run);
             assertTrue(run.stderr().startsWith("hoard: cannot decompress " + server.url("/cut/sample"
@@ -111,7 +112,7 @@ class GetDecompressTest {
             server.put("/damaged/sample" + format.extension(), Compressed.damaged(format.compress(CONTENT)));
             Path out = tmp.resolve("out-" + format.label() + "/disk.img");
 
-            Cli.Run run = get("--decompress", "-o", out.toString(), server.url("/damaged/sample"
+            Cli.Run run = cache.quietGet("--decompress", "-o", out.toString(), server.url("/damaged/sample"
                     + format.extension()).toString());
 
             assertEquals(3, run.exitCode(), format + ": " + run);
@@ -126,8 +127,9 @@ class GetDecompressTest {
         server.put("/really-xz.gz", Compressed.XZ.compress(CONTENT));
         Path out = tmp.resolve("out/disk.img");
 
-        Cli.Run unknown = get("--decompress", "-o", out.toString(), server.url("/page").toString());
-        Cli.Run mislabelled = get("--decompress", "-o", out.toString(), server.url("/really-xz.gz").toString());
+        Cli.Run unknown = cache.quietGet("--decompress", "-o", out.toString(), server.url("/page").toString());
+        Cli.Run mislabelled = cache.quietGet("--decompress", "-o", out.toString(),
+                server.url("/really-xz.gz").toString());
 
         assertEquals(3, unknown.exitCode(), unknown.toString());
         assertTrue(unknown.stderr().contains("first bytes (3c 21 44 4f 43 54) are no gzip, bzip2, xz or zstd magic "
@@ -143,16 +145,16 @@ class GetDecompressTest {
         server.put("/disk.img.xz", compressed);
         String url = server.url("/disk.img.xz").toString();
 
-        Cli.Run ofDecompressed = get("--decompress", "-d", "sha256:" + sha256(CONTENT), "-o",
+        Cli.Run ofDecompressed = cache.quietGet("--decompress", "-d", "sha256:" + TestCache.sha256(CONTENT), "-o",
                 tmp.resolve("a.img").toString(), url);
-        Cli.Run ofCompressed = get("--json", "--decompress", "-d", "sha256:" + sha256(compressed), "-o",
-                tmp.resolve("b.img").toString(), url);
+        Cli.Run ofCompressed = cache.quietGet("--json", "--decompress", "-d",
+                "sha256:" + TestCache.sha256(compressed), "-o", tmp.resolve("b.img").toString(), url);
 
         assertEquals(3, ofDecompressed.exitCode(), ofDecompressed.toString());
         assertFalse(Files.exists(tmp.resolve("a.img")));
         assertEquals(0, ofCompressed.exitCode(), ofCompressed.toString());
         assertTrue(ofCompressed.stdout().contains("\"size\":" + compressed.length + ",\"digest\":\"sha256:"
-                + sha256(compressed) + "\""), ofCompressed.stdout());
+                + TestCache.sha256(compressed) + "\""), ofCompressed.stdout());
         assertArrayEquals(CONTENT, Files.readAllBytes(tmp.resolve("b.img")));
     }
 
@@ -161,11 +163,13 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + sha256(compressed);
-        assertEquals(0, get("--decompress", "-d", digest, "-o", tmp.resolve("a.img").toString(), url).exitCode());
+        String digest = "sha256:" + TestCache.sha256(compressed);
+        assertEquals(0, cache.quietGet("--decompress", "-d", digest, "-o", tmp.resolve("a.img").toString(),
+                url).exitCode());
         server.resetRecords();
 
-        Cli.Run second = get("--json", "--decompress", "-d", digest, "-o", tmp.resolve("b.img").toString(), url);
+        Cli.Run second = cache.quietGet("--json", "--decompress", "-d", digest, "-o", tmp.resolve("b.img").toString(),
+                url);
 
         assertEquals(0, second.exitCode(), second.toString());
         assertTrue(second.stdout().startsWith("{\"status\":\"used-cache\""), second.stdout());
@@ -179,7 +183,7 @@ class GetDecompressTest {
         Path out = tmp.resolve("disk.img");
         Files.writeString(out, "a disk that has booted since");
 
-        Cli.Run run = get("--json", "--decompress", "-d", "sha256:" + "0".repeat(64), "-o", out.toString(),
+        Cli.Run run = cache.quietGet("--json", "--decompress", "-d", "sha256:" + "0".repeat(64), "-o", out.toString(),
                 server.url("/disk.img.gz").toString());
 
         assertEquals(0, run.exitCode(), run.toString());
@@ -192,7 +196,7 @@ class GetDecompressTest {
     void decompressWithoutAnOutputIsAUsageErrorBeforeAnyRequest() {
         server.put("/disk.img.gz", Compressed.GZIP.compress(CONTENT));
 
-        Cli.Run run = get("--decompress", server.url("/disk.img.gz").toString());
+        Cli.Run run = cache.quietGet("--decompress", server.url("/disk.img.gz").toString());
 
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.stderr().startsWith("hoard: --decompress needs -o PATH"), run.stderr());
@@ -222,7 +226,8 @@ class GetDecompressTest {
         server.put("/disk.img.xz", Compressed.XZ.compress(CONTENT));
         Path out = tmp.resolve("direct/disk.img");
 
-        Cli.Run run = get("--no-cache", "--decompress", "-o", out.toString(), server.url("/disk.img.xz").toString());
+        Cli.Run run = cache.quietGet("--no-cache", "--decompress", "-o", out.toString(),
+                server.url("/disk.img.xz").toString());
 
         assertEquals(0, run.exitCode(), run.toString());
         assertArrayEquals(CONTENT, Files.readAllBytes(out));
@@ -239,7 +244,7 @@ class GetDecompressTest {
         Path source = tmp.resolve("disk.img.zst");
         Files.write(source, Compressed.ZSTD.compress(CONTENT));
 
-        Cli.Run run = get("--decompress", "-o", tmp.resolve("disk.img").toString(), source.toString());
+        Cli.Run run = cache.quietGet("--decompress", "-o", tmp.resolve("disk.img").toString(), source.toString());
 
         assertEquals(0, run.exitCode(), run.toString());
         assertArrayEquals(CONTENT, Files.readAllBytes(tmp.resolve("disk.img")));
@@ -249,10 +254,10 @@ class GetDecompressTest {
     void aChecksumFileListingTheCompressedFileVerifiesIt() throws Exception {
         byte[] compressed = Compressed.XZ.compress(CONTENT);
         server.put("/38/Cloud/disk.raw.xz", compressed);
-        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + sha256(compressed) + "\n")
+        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + TestCache.sha256(compressed) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
 
-        Cli.Run run = get("--decompress", "--checksums", server.url("/38/Cloud/CHECKSUM").toString(), "-o",
+        Cli.Run run = cache.quietGet("--decompress", "--checksums", server.url("/38/Cloud/CHECKSUM").toString(), "-o",
                 tmp.resolve("disk.raw").toString(), server.url("/38/Cloud/disk.raw.xz").toString());
 
         assertEquals(0, run.exitCode(), run.toString());
@@ -264,8 +269,8 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + sha256(compressed);
-        assertEquals(0, get("-d", digest, url).exitCode()); // cached: the forked get below is a pure hit
+        String digest = "sha256:" + TestCache.sha256(compressed);
+        assertEquals(0, cache.quietGet("-d", digest, url).exitCode()); // cached: the forked get below is a pure hit
 
         String plain = loadedClasses("plain", "get", "-q", "-d", digest, "--cache-dir", cacheDir, "-o",
                 tmp.resolve("copy.zst").toString(), url);
@@ -323,16 +328,6 @@ class GetDecompressTest {
         return empty + File.pathSeparator + javaBin;
     }
 
-    private Cli.Run get(String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "get";
-        all[1] = "-q";
-        all[2] = "--cache-dir";
-        all[3] = cacheDir;
-        System.arraycopy(args, 0, all, 4, args.length);
-        return Cli.run(all);
-    }
-
     /** The directory holds no file: no output, and no temp file left beside it. */
     private static void assertNothingIn(Path dir) throws Exception {
         if (Files.isDirectory(dir)) {
@@ -346,9 +341,5 @@ class GetDecompressTest {
         Matcher m = pattern.matcher(run.stdout());
         assertTrue(m.find(), run.toString());
         return m.group(1);
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -239,8 +239,8 @@ class PrefetchCommandTest {
 
     @Test
     void anItemsChecksumsFileGivesItsDigest() throws Exception {
-        server.put("/SHA256SUMS", (hex(DEBIAN) + " *debian.qcow2\n" + hex(UBUNTU) + "  ./ubuntu.img\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        server.put("/SHA256SUMS", (TestCache.sha256(DEBIAN) + " *debian.qcow2\n" + TestCache.sha256(UBUNTU)
+                + "  ./ubuntu.img\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         server.put("/ubuntu.img", ALPINE); // the server now serves the wrong bytes for ubuntu.img
         Path manifest = write(tmp.resolve("sums.yaml"), "- url: " + url("/debian.qcow2") + "\n  checksums: "
                 + url("/SHA256SUMS") + "\n- url: " + url("/ubuntu.img") + "\n  checksums: " + url("/SHA256SUMS")
@@ -248,8 +248,8 @@ class PrefetchCommandTest {
 
         Cli.Run run = Cli.run("prefetch", "-q", "--json", "--cache-dir", cacheDir, manifest.toString());
         assertEquals(3, run.exitCode(), run.toString());
-        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + hex(DEBIAN) + "\""), run.stdout());
-        assertTrue(run.stdout().contains("expected sha256:" + hex(UBUNTU)), run.stdout());
+        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(DEBIAN) + "\""), run.stdout());
+        assertTrue(run.stdout().contains("expected sha256:" + TestCache.sha256(UBUNTU)), run.stdout());
     }
 
     @Test
@@ -270,12 +270,8 @@ class PrefetchCommandTest {
         return Files.writeString(file, text);
     }
 
-    private static String hex(byte[] bytes) throws Exception {
-        return CrossProcessTest.sha256(bytes);
-    }
-
     private static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + CrossProcessTest.sha256(bytes);
+        return "sha256:" + TestCache.sha256(bytes);
     }
 
     private long blobCount() throws Exception {

@@ -42,6 +42,15 @@ final class TestCache {
         return Cli.run(all);
     }
 
+    /** Runs {@code hoard get -q args --cache-dir ROOT} in process. */
+    Cli.Run quietGet(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "get";
+        all[1] = "-q";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(all);
+    }
+
     /** Runs the command and asserts its exit code. */
     Cli.Run runExpecting(int exitCode, String... args) {
         Cli.Run run = run(args);

@@ -62,7 +62,7 @@ class TortureTest {
             random.nextBytes(body);
             server.put("/file" + u, body);
             bodies.add(body);
-            digests.add(CrossProcessTest.sha256(body));
+            digests.add(TestCache.sha256(body));
         }
     }
 
@@ -97,7 +97,7 @@ class TortureTest {
         }
         try (Stream<Path> blobs = Files.list(cache.resolve("blobs"))) {
             for (Path blob : blobs.filter(b -> !b.getFileName().toString().startsWith(".")).toList()) {
-                assertEquals(blob.getFileName().toString(), CrossProcessTest.sha256(Files.readAllBytes(blob)),
+                assertEquals(blob.getFileName().toString(), TestCache.sha256(Files.readAllBytes(blob)),
                         "round " + round + ": a published blob does not hash to its name");
             }
         }
