@@ -25,36 +25,30 @@ import java.util.Optional;
  * the lock file itself (see "Lock files are never deleted" in the layout document).
  */
 public final class EntryFiles {
-    private static final String METADATA = "meta.json";
-    private static final String OWNER = "owner.json";
-    private static final String USED = "used";
-    private static final String RESUME = "partial.json";
-
-    private final String key;
-    private final Path dir;
+    /** CacheEntry's paths and readers that do not need the URL (owner, last use), for an entry known by its key. */
+    private final CacheEntry view;
     private final Path blobs;
 
     EntryFiles(String key, Path dir, Path blobs) {
-        this.key = key;
-        this.dir = dir;
+        this.view = new CacheEntry(null, key, dir, blobs);
         this.blobs = blobs;
     }
 
     public String key() {
-        return key;
+        return view.key();
     }
 
     public Path dir() {
-        return dir;
+        return view.dir();
     }
 
     public Path lockFile() {
-        return dir.resolve("lock");
+        return view.lockFile();
     }
 
     /** Creates the directory if it is missing (removed by an outside hand), so that its lock can be taken. */
     public void create() throws IOException {
-        Files.createDirectories(dir);
+        view.create();
     }
 
     /**
@@ -62,7 +56,7 @@ public final class EntryFiles {
      * one: the same files {@link CacheEntry#readMetadata} would treat as a miss.
      */
     public Optional<EntryMetadata> readMetadata() throws IOException {
-        return EntryMetadata.read(dir.resolve(METADATA)).filter(metadata -> belongsHere(metadata.url()));
+        return EntryMetadata.read(view.metadataFile()).filter(metadata -> belongsHere(metadata.url()));
     }
 
     /**
@@ -71,7 +65,7 @@ public final class EntryFiles {
      */
     public Optional<URI> recordedUrl(Optional<EntryMetadata> metadata) {
         Optional<String> url = metadata.map(EntryMetadata::url)
-                .or(() -> stringField(OWNER, "url"))
+                .or(() -> stringField(view.ownerFile(), "url"))
                 .or(() -> readPartialRecord().map(PartialRecord::source));
         try {
             return url.filter(this::belongsHere).map(URI::create);
@@ -82,12 +76,12 @@ public final class EntryFiles {
 
     /** The last recorded lock holder; current only while the lock is held. */
     public Optional<CacheEntry.Holder> readHolder() {
-        return urlFreeView().readHolder();
+        return view.readHolder();
     }
 
     /** When the entry was last used (the {@code used} marker), or empty if never recorded. */
     public Optional<Instant> lastUsed() {
-        return urlFreeView().lastUsed();
+        return view.lastUsed();
     }
 
     /** The full length of the resumable partial download, from {@code partial.json}, or -1 if not recorded. */
@@ -101,7 +95,7 @@ public final class EntryFiles {
     }
 
     private Optional<PartialRecord> readPartialRecord() {
-        return urlFreeView().readPartialRecord();
+        return view.readPartialRecord();
     }
 
     /**
@@ -112,10 +106,10 @@ public final class EntryFiles {
      * @return the bytes of partial files removed
      */
     public long removeContents(Collection<Path> partials) throws IOException {
-        Files.deleteIfExists(dir.resolve(METADATA));
+        Files.deleteIfExists(view.metadataFile());
         long freed = removeDownloadLeftovers(partials);
-        Files.deleteIfExists(dir.resolve(OWNER));
-        Files.deleteIfExists(dir.resolve(USED));
+        Files.deleteIfExists(view.ownerFile());
+        Files.deleteIfExists(view.usedMarker());
         return freed;
     }
 
@@ -132,11 +126,11 @@ public final class EntryFiles {
             freed += deleteCounting(partial);
         }
         Optional<Path> resumable = resumableFile();
-        if (resumable.isPresent() && key.equals(CacheStore.partialKey(resumable.get().getFileName().toString()))
+        if (resumable.isPresent() && key().equals(CacheStore.partialKey(resumable.get().getFileName().toString()))
                 && !partials.contains(resumable.get())) {
             freed += deleteCounting(resumable.get());
         }
-        Files.deleteIfExists(dir.resolve(RESUME));
+        view.deletePartialRecord();
         deleteTempFiles();
         return freed;
     }
@@ -144,7 +138,7 @@ public final class EntryFiles {
     /** Temp files of atomic writes in the directory: garbage unless the lock holder is writing one right now. */
     public List<Path> tempFiles() throws IOException {
         List<Path> temps = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir(), ".*.tmp")) {
             files.forEach(temps::add);
         } catch (NoSuchFileException e) {
             // the directory itself is gone: nothing in it
@@ -168,21 +162,16 @@ public final class EntryFiles {
     }
 
     private boolean belongsHere(String url) {
-        return key.equals(CacheStore.sha256Hex(url));
+        return key().equals(CacheStore.sha256Hex(url));
     }
 
-    /** CacheEntry's readers that do not need the URL (owner, last use), for an entry known only by its key. */
-    private CacheEntry urlFreeView() {
-        return new CacheEntry(null, key, dir, blobs);
-    }
-
-    private Optional<String> stringField(String file, String field) {
+    private Optional<String> stringField(Path file, String field) {
         return readJson(file).map(f -> f.get(field)).filter(String.class::isInstance).map(String.class::cast);
     }
 
-    private Optional<Map<String, Object>> readJson(String file) {
+    private Optional<Map<String, Object>> readJson(Path file) {
         try {
-            return Optional.of(Json.parseObject(Files.readString(dir.resolve(file), StandardCharsets.UTF_8)));
+            return Optional.of(Json.parseObject(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // absent, or torn by a crash: treated as not recorded
         }
