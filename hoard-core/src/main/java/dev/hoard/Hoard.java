@@ -3,6 +3,7 @@ package dev.hoard;
 import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.checksums.ChecksumStep;
 import dev.hoard.internal.decompress.DecompressStep;
+import dev.hoard.internal.fetch.FetchSettings;
 import dev.hoard.internal.fetch.FetchStep;
 import dev.hoard.internal.fetch.Fetcher;
 import dev.hoard.internal.http.HttpTransport;
@@ -10,7 +11,6 @@ import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
 import dev.hoard.internal.store.CacheStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -56,8 +55,8 @@ public final class Hoard implements AutoCloseable {
                 options.allowInsecureRedirects());
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
-        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, backoff, options.fileLocks(),
-                options.connections(), Clock.systemUTC(), hostName());
+        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), options.fileLocks(),
+                new FetchSettings(http, backoff, options.connections(), Clock.systemUTC(), hostName()));
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
         return new Hoard(store, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }
@@ -83,22 +82,7 @@ public final class Hoard implements AutoCloseable {
 
     /** The library's version, e.g. {@code 0.1.0}. */
     public static String version() {
-        // From hoard's own jar manifest when the classes come from one: reading a resource instead opens the jar and
-        // reads its index, which costs a cache hit from the 10 MB CLI jar about 15 ms (docs/benchmarks.md, "Fast
-        // hits"). The title check skips the manifest of an application jar that hoard was shaded into.
-        Package thePackage = Hoard.class.getPackage();
-        if ("hoard".equals(thePackage.getImplementationTitle()) && thePackage.getImplementationVersion() != null) {
-            return thePackage.getImplementationVersion();
-        }
-        try (InputStream in = Hoard.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "dev");
-        } catch (IOException e) {
-            return "dev";
-        }
+        return Version.current();
     }
 
     /** The cache root. */

@@ -20,20 +20,12 @@ import java.time.Duration;
  *                               still apply.
  * @param allowInsecureRedirects whether an https URL may redirect to plain http
  * @param connections            how many connections one download may use, each fetching a range of the file;
- *                               0 chooses by itself (see {@link #AUTO_CONNECTIONS})
+ *                               0 chooses by itself: files of 32 MiB or more from a server that supports
+ *                               ranges start on one connection and add more, up to 4, only while the hash
+ *                               waits for the network (docs/benchmarks.md says why)
  */
 public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent,
         int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections) {
-
-    /**
-     * The most connections used when {@code connections} is 0, for files of at least {@link #SPLIT_THRESHOLD} bytes
-     * from a server that supports ranges: such a download starts with one and adds more only while the hash waits
-     * for the network. See docs/benchmarks.md for why.
-     */
-    public static final int AUTO_CONNECTIONS = 4;
-
-    /** Below this size a download uses one connection, whatever was asked: the setup costs more than it saves. */
-    public static final long SPLIT_THRESHOLD = 32L << 20;
 
     /** The most connections a download may use. */
     public static final int MAX_CONNECTIONS = 16;
@@ -56,7 +48,7 @@ public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration read
 
     /** Defaults: 30 s to connect, 60 s of silence before a read fails, 5 retries from 1 s, OS file locks on. */
     public static HoardOptions of(Path cacheDir) {
-        return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Hoard.version(),
+        return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Version.current(),
                 5, Duration.ofSeconds(1), true, false, 0);
     }
 

@@ -2,8 +2,13 @@ package dev.hoard;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.internal.store.SegmentProgress;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestHttpServer;
@@ -11,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -57,11 +63,14 @@ class SegmentedTest {
         FetchResult r = hoard(4).fetch(FetchRequest.of(url).output(tmp.resolve("out")).digest(SHA256));
         assertEquals(SHA256, r.digest());
         assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out")));
-        Set<String> ranges = server.requests().stream().map(q -> q.header("Range")).filter(h -> h != null)
-                .collect(Collectors.toSet());
+        List<RecordedRequest> requests = server.requests();
+        assertEquals("bytes=0-1048575", requests.get(0).header("Range"), "the first request already asks a range");
+        Set<String> ranges = requests.stream().skip(1).map(q -> q.header("Range")).collect(Collectors.toSet());
         assertEquals(Set.of("bytes=1048576-2097151", "bytes=2097152-3145727", "bytes=3145728-4194303"), ranges);
-        assertTrue(server.requests().stream().filter(q -> q.header("Range") != null)
+        assertTrue(requests.stream().skip(1)
                 .allMatch(q -> TestHttpServer.etag(BODY).equals(q.header("If-Range")) && q.status() == 206));
+        assertEquals(BODY.length, requests.stream().mapToLong(RecordedRequest::bodyBytesSent).sum(),
+                "no byte is sent twice: " + requests);
     }
 
     @Test
@@ -117,5 +126,49 @@ class SegmentedTest {
         assertEquals(missing, r.bytesTransferred());
         List<String> ranges = server.requests().stream().map(RecordedRequest::path).toList();
         assertEquals(3, ranges.size(), server.requests().toString());
+    }
+
+    @Test
+    void aSegmentThatFailsForGoodEndsTheDownloadAtOnceEvenWhileAnotherWaitsOutALongRetryAfter() {
+        server.enqueue("/big.img", Fault.delay(Duration.ofMillis(1))); // the first range: answered
+        server.enqueue("/big.img", Fault.status(503, "Retry-After", "300")); // one segment: come back in 5 minutes
+        server.enqueue("/big.img", Fault.status(404)); // the other: gone for good
+
+        DownloadException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(DownloadException.class, () -> hoard(3).fetch(FetchRequest.of(url))),
+                "the failure is reported without waiting out the other segment's Retry-After");
+        assertEquals(404, e.httpStatus(), e.getMessage());
+        assertEquals(3, server.requests().size(), server.requests().toString());
+    }
+
+    @Test
+    void aSegmentedPartialResumesFromItsProgressFileNotJustItsRecord() throws Exception {
+        Hoard.open(tmp.resolve("cache"));
+        String key = FetchTest.sha256(url.toString().getBytes()).hex();
+        Path entryDir = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
+        Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");
+        long[] written = {MIB, 700_000, 0, 5};
+        byte[] onDisk = new byte[SIZE];
+        List<PartialRecord.Segment> recorded = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long start = (long) i * MIB;
+            System.arraycopy(BODY, (int) start, onDisk, (int) start, (int) written[i]);
+            recorded.add(new PartialRecord.Segment(start, i == 3 ? SIZE : start + MIB, 0)); // partial.json: nothing
+        }
+        Files.write(partial, onDisk);
+        PartialRecord record = new PartialRecord(partial.getFileName().toString(), url.toString(),
+                TestHttpServer.etag(BODY), null, SIZE, PartialRecord.currentBootId(), 0).withSegments(recorded);
+        Files.writeString(entryDir.resolve("partial.json"), record.toJson());
+        try (SegmentProgress progress = SegmentProgress.create(entryDir.resolve("segments"), record)) {
+            for (int i = 0; i < 4; i++) {
+                progress.record(i, written[i]); // what the workers counted after their last writes
+            }
+        }
+
+        FetchResult r = hoard(4).fetch(FetchRequest.of(url));
+        assertEquals(SHA256, r.digest());
+        long missing = SIZE - MIB - 700_000 - 5;
+        assertEquals(missing, server.bodyBytesSent("/big.img"), "only the missing bytes were sent");
+        assertFalse(Files.exists(entryDir.resolve("segments")), "the progress file goes with the partial");
     }
 }

@@ -11,8 +11,6 @@ import dev.hoard.IntegrityException;
 import dev.hoard.LockOwner;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.OfflineException;
-import dev.hoard.internal.http.HttpResponse;
-import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.store.AtomicFiles;
@@ -47,28 +45,28 @@ import java.util.concurrent.TimeoutException;
 public final class Fetcher {
     private final CacheStore store;
     private final EntryLocks locks;
-    private final HttpTransport http;
-    private final Backoff backoff;
     private final boolean fileLocks;
-    private final int connections;
+    private final FetchSettings settings;
+    private final SegmentationPolicy policy;
     private final Clock clock;
-    private final String host;
 
     /**
      * @param fileLocks whether OS file locks are taken; without them, partials are neither adopted nor cleaned (a
      *                  live writer on another host might own them) and every file is re-read from disk and
      *                  verified before it is published
      */
-    public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Backoff backoff, boolean fileLocks,
-            int connections, Clock clock, String host) {
-        this.connections = connections;
+    public Fetcher(CacheStore store, EntryLocks locks, boolean fileLocks, FetchSettings settings) {
         this.store = store;
         this.locks = locks;
-        this.http = http;
-        this.backoff = backoff;
         this.fileLocks = fileLocks;
-        this.clock = clock;
-        this.host = host;
+        this.settings = settings;
+        this.policy = SegmentationPolicy.of(settings.connections());
+        this.clock = settings.clock();
+    }
+
+    private DownloadContext context(FetchRequest request, FetchListener listener) {
+        return new DownloadContext(request, new Exchange(settings.http(), clock, request.uri()), settings.backoff(),
+                policy, listener);
     }
 
     /** A file in the cache that answers a request, and how it got there. */
@@ -162,30 +160,30 @@ public final class Fetcher {
      */
     private Optional<Published> revalidateWithoutLock(FetchRequest request, CacheEntry entry, Published cached,
             FetchListener listener) throws IOException, InterruptedException {
-        HttpResponse response;
-        try {
-            response = http.get(request.uri(), Validators.conditionalHeaders(cached.metadata()));
-        } catch (IOException e) {
-            listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + Transfer.describe(e)
+        Reply reply = new Exchange(settings.http(), clock, request.uri())
+                .send(Ask.ifChanged(request.uri(), cached.metadata()));
+        String failure = switch (reply) {
+            case Reply.Unchanged unchanged -> null;
+            case Reply.Body body -> null;
+            case Reply.Retry retry -> retry.reason();
+            case Reply.Fail fail -> fail.failure().getMessage();
+            case Reply.RangeMismatch mismatch -> mismatch.reason();
+        };
+        if (failure != null) {
+            listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + failure
                     + "); using the cached copy");
             return Optional.of(cached);
         }
-        try (response) {
-            if (Validators.unchanged(response, cached.metadata())) {
-                return Optional.of(cached);
-            }
-            if (response.status() != 200) {
-                listener.warning(request.uri(), "could not revalidate " + request.uri() + " (HTTP "
-                        + response.status() + "); using the cached copy");
-                return Optional.of(cached);
-            }
-            EntryLock lock = locks.tryAcquire(entry.lockFile(), fileLocks);
-            if (lock == null) {
-                return Optional.empty();
-            }
-            try (lock) {
-                return Optional.of(downloadHoldingLock(request, entry, cached.metadata(), response, listener));
-            }
+        if (!(reply instanceof Reply.Body body)) {
+            return Optional.of(cached);
+        }
+        EntryLock lock = locks.tryAcquire(entry.lockFile(), fileLocks);
+        if (lock == null) {
+            body.response().close();
+            return Optional.empty();
+        }
+        try (lock) {
+            return Optional.of(downloadHoldingLock(request, entry, cached.metadata(), body, listener));
         }
     }
 
@@ -239,22 +237,21 @@ public final class Fetcher {
      * verifies and publishes it. The caller holds the entry lock. A partial survives a network failure or an
      * interrupt, for the next holder to resume; it is deleted when its content is wrong or the disk failed.
      *
-     * @param known  the cached version for a conditional request, or null
-     * @param inHand a 200 response the caller already has, or null
+     * @param known the cached version for a conditional request, or null
+     * @param first the reply to that conditional request that the caller already has, or null
      */
     private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
-            HttpResponse inHand, FetchListener listener) throws IOException, InterruptedException {
+            Reply first, FetchListener listener) throws IOException, InterruptedException {
         Path partial = entry.newPartialFile();
         PartialRecord adopted = fileLocks ? entry.adoptPartial(partial).orElse(null) : null;
         if (fileLocks) {
             entry.deleteStalePartials(partial);
         }
-        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
+        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), settings.host(), clock.instant()), partial);
         boolean keepPartial = false;
         try {
-            Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener,
-                    connections);
-            Download.Outcome outcome = download.run(known, inHand);
+            Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
+                    .run(known, first);
             if (outcome instanceof Download.Complete complete) {
                 return publish(request, entry, partial, complete);
             }
@@ -321,9 +318,8 @@ public final class Fetcher {
         Outputs.createParent(output);
         Path temp = AtomicFiles.tempSibling(output);
         try {
-            Download download = new Download(request, temp, null, null, http, backoff, clock, listener,
-                    connections);
-            Download.Complete complete = (Download.Complete) download.run(null, null);
+            Download.Complete complete = (Download.Complete) new Download(context(request, listener), temp, null,
+                    null).run(null, null);
             Transfer.Received received = complete.received();
             checkDigest(request, received);
             AtomicFiles.move(temp, output);

@@ -112,8 +112,15 @@ public final class CacheEntry {
         }
     }
 
+    /** Deletes partial.json and the segment progress that goes with it. */
     public void deletePartialRecord() throws IOException {
         Files.deleteIfExists(partialRecordFile());
+        Files.deleteIfExists(segmentProgressFile());
+    }
+
+    /** The {@link SegmentProgress} file of the partial that partial.json describes, if it is segmented. */
+    public Path segmentProgressFile() {
+        return dir.resolve(SegmentProgress.FILE_NAME);
     }
 
     Path partialRecordFile() {
@@ -167,8 +174,8 @@ public final class CacheEntry {
     public record Holder(LockOwner owner, Path partial, long totalBytes, long segmentedBytes) {
         /**
          * Bytes the holder has downloaded so far, or -1 if unknown: the partial's size, or for a download over
-         * several connections (whose file is as long as its furthest write) the segments' progress, recorded every
-         * second.
+         * several connections (whose file is as long as its furthest write) the segments' progress, which each
+         * worker records after every write.
          */
         public long bytesSoFar() {
             if (segmentedBytes >= 0) {
@@ -192,7 +199,9 @@ public final class CacheEntry {
                     .filter(r -> r.file().equals(partial.getFileName().toString()));
             long total = record.map(PartialRecord::length).orElse(-1L);
             long segmented = record.filter(r -> !r.segments().isEmpty())
-                    .map(r -> r.segments().stream().mapToLong(PartialRecord.Segment::written).sum()).orElse(-1L);
+                    .map(r -> r.currentSegments(segmentProgressFile()).stream()
+                            .mapToLong(PartialRecord.Segment::written).sum())
+                    .orElse(-1L);
             return Optional.of(new Holder(owner, partial, total, segmented));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
 import dev.hoard.FetchListener;
+import dev.hoard.FetchRequest;
 import dev.hoard.internal.http.HttpResponse;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.PartialRecord;
@@ -68,23 +69,26 @@ class SegmentedDownloadTest {
 
     /** Runs an adaptive download of BODY in 8 segments with up to 4 connections; returns what was hashed. */
     private Transfer.Received download(int rampIdlePercent) throws Exception {
-        Path partial = tmp.resolve("partial");
-        Files.createFile(partial);
+        Path file = tmp.resolve("partial");
+        Files.createFile(file);
         HttpResponse inHand = http.get(url, Map.of());
         assertEquals(200, inHand.status());
         List<PartialRecord.Segment> segments = new ArrayList<>();
         for (long start = 0; start < BODY.length; start += MIB) {
             segments.add(new PartialRecord.Segment(start, start + MIB, 0));
         }
-        PartialRecord record = new PartialRecord(partial.getFileName().toString(), url.toString(),
-                inHand.header("ETag"), inHand.header("Last-Modified"), BODY.length, null, 0, segments);
-        Transfer transfer = new Transfer(null);
-        SegmentedDownload segmented = new SegmentedDownload(url, url, partial, null, record, transfer, http,
-                new Backoff(2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1)),
-                Clock.systemUTC(), FetchListener.NONE).rampWhenIdle(rampIdlePercent);
-        assertEquals(BODY.length, segmented.run(inHand, 4, true));
-        assertArrayEquals(BODY, Files.readAllBytes(partial));
-        return transfer.result();
+        PartialRecord record = new PartialRecord(file.getFileName().toString(), url.toString(),
+                inHand.header("ETag"), inHand.header("Last-Modified"), BODY.length, null, 0);
+        Backoff backoff = new Backoff(2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1));
+        DownloadContext context = new DownloadContext(FetchRequest.of(url),
+                new Exchange(http, Clock.systemUTC(), url), backoff, new SegmentationPolicy(0, rampIdlePercent),
+                FetchListener.NONE);
+        SegmentedWriter writer = new SegmentedWriter(context, url, new PartialFile(file, null, record), segments,
+                context.newBudget());
+        BodyWriter.Written written = writer.write(new Reply.Body(inHand, 0, BODY.length));
+        assertEquals(BODY.length, writer.transferred());
+        assertArrayEquals(BODY, Files.readAllBytes(file));
+        return ((BodyWriter.Whole) written).received();
     }
 
     @Test

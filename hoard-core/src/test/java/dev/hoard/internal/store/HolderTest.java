@@ -41,9 +41,14 @@ class HolderTest {
             file.setLength(8 * MIB); // the last segment's first write made the file this long
         }
         entry.writeOwner(new LockOwner(42, "host", Instant.now()), partial);
-        entry.writePartialRecord(new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
-                null, 8 * MIB, null, 0, List.of(new PartialRecord.Segment(0, 4 * MIB, 3 * MIB),
-                        new PartialRecord.Segment(4 * MIB, 8 * MIB, MIB))));
+        PartialRecord record = new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
+                null, 8 * MIB, null, 0).withSegments(List.of(new PartialRecord.Segment(0, 4 * MIB, MIB),
+                        new PartialRecord.Segment(4 * MIB, 8 * MIB, 0)));
+        entry.writePartialRecord(record);
+        try (SegmentProgress progress = SegmentProgress.create(entry.segmentProgressFile(), record)) {
+            progress.record(0, 3 * MIB); // the workers' counts since partial.json was written
+            progress.record(1, MIB);
+        }
 
         assertEquals(4 * MIB, entry.readHolder().orElseThrow().bytesSoFar());
     }

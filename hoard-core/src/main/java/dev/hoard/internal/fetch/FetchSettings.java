@@ -1,0 +1,13 @@
+package dev.hoard.internal.fetch;
+
+import dev.hoard.internal.http.HttpTransport;
+import java.time.Clock;
+
+/**
+ * How a {@link Fetcher} reaches servers and runs downloads: fixed when the cache is opened.
+ *
+ * @param connections connections per download: 1 to 16, or 0 to choose by itself ({@link SegmentationPolicy})
+ * @param host        this machine's name, recorded with the lock holder's pid
+ */
+public record FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host) {
+}
