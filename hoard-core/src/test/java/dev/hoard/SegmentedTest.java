@@ -129,7 +129,7 @@ class SegmentedTest {
     }
 
     @Test
-    void aSegmentThatFailsForGoodEndsTheDownloadAtOnceEvenWhileAnotherWaitsOutALongRetryAfter() {
+    void aSegmentThatFailsForGoodEndsTheDownloadAtOnceEvenWhileAnotherWaitsOutALongRetryAfter() throws Exception {
         server.enqueue("/big.img", Fault.delay(Duration.ofMillis(1))); // the first range: answered
         server.enqueue("/big.img", Fault.status(503, "Retry-After", "300")); // one segment: come back in 5 minutes
         server.enqueue("/big.img", Fault.status(404)); // the other: gone for good
@@ -139,6 +139,16 @@ class SegmentedTest {
                 "the failure is reported without waiting out the other segment's Retry-After");
         assertEquals(404, e.httpStatus(), e.getMessage());
         assertEquals(3, server.requests().size(), server.requests().toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (segmentWorkersAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertFalse(segmentWorkersAlive(), "the worker waiting out the Retry-After was woken and stopped");
+    }
+
+    private static boolean segmentWorkersAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().startsWith("hoard-segment-"));
     }
 
     @Test

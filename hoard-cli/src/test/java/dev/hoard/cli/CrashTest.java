@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.Fault;
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
@@ -153,6 +154,30 @@ class CrashTest {
         Cli.Run next = Cli.run("get", "--lock-timeout", "5s", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
         assertTrue(next.stderr().contains("resuming"), next.stderr());
+    }
+
+    @Test
+    void ctrlCEndsASegmentedDownloadAtOnceWhileAWorkerWaitsOutALongRetryAfter() throws Exception {
+        if (sigintIgnored()) {
+            String reason = "CrashTest.ctrlCEnds...: SIGINT is ignored in this process (started in the background?), "
+                    + "so a forked hoard would ignore Ctrl-C too";
+            System.err.println("SKIPPED " + reason);
+            assumeFalse(true, reason);
+        }
+        server.throttle(0);
+        server.enqueue("/vm.img", Fault.delay(Duration.ofMillis(1))); // the first range, answered
+        server.enqueue("/vm.img", Fault.status(503, "Retry-After", "300")); // a segment: come back in 5 minutes
+        Process owner = Cli.fork(tmp, "owner", Map.of(), "get", "--connections", "2", "--cache-dir",
+                cache.toString(), url);
+        Cli.awaitContains(tmp.resolve("owner.err"), "retry 1 in 300.0s", WAIT);
+        long start = System.nanoTime();
+        new ProcessBuilder("kill", "-INT", Long.toString(owner.pid())).start().waitFor(10, TimeUnit.SECONDS);
+
+        Cli.Run run = Cli.await(owner, tmp, "owner", 30);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(130, run.exitCode(), run.toString());
+        System.err.println("CrashTest: Ctrl-C ended the waiting segmented download in " + millis + " ms");
+        assertTrue(millis < 10_000, "Ctrl-C ended it in " + millis + " ms, not after the Retry-After");
     }
 
     @Test
