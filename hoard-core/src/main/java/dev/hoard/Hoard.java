@@ -144,7 +144,7 @@ public final class Hoard implements AutoCloseable {
      *
      * @param urls   the entries to check; empty checks every entry and every blob no entry names
      * @param repair delete corrupt blobs and remove the entries that name them (those being downloaded are left to
-     *               their downloader)
+     *               their lock holder)
      * @param each   told about each result as soon as it is known, in order
      * @return every result; a URL that is not cached gives {@link Verification.Outcome#NOT_CACHED}
      */

@@ -8,7 +8,7 @@ import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
 import dev.hoard.FetchStatus;
 import dev.hoard.IntegrityException;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.OfflineException;
 import dev.hoard.internal.http.HttpResponse;
@@ -249,7 +249,7 @@ public final class Fetcher {
         if (fileLocks) {
             entry.deleteStalePartials(partial);
         }
-        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), host, clock.instant()), partial);
+        entry.writeOwner(new LockHolder(ProcessHandle.current().pid(), host, clock.instant()), partial);
         boolean keepPartial = false;
         try {
             Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener,

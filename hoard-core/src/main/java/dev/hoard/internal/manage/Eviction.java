@@ -1,7 +1,7 @@
 package dev.hoard.internal.manage;
 
 import dev.hoard.Digest;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.PruneReport;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
@@ -186,7 +186,7 @@ final class Eviction {
         files.create();
         EntryLock lock = locks.tryAcquire(files.lockFile(), true);
         if (lock == null) {
-            LockOwner holder = files.readHolder().map(CacheEntry.Holder::owner).orElse(null);
+            LockHolder holder = files.readHolder().map(CacheEntry.Holder::owner).orElse(null);
             skipped.add(new PruneReport.Skipped(entry.url(), holder));
         }
         return lock;

@@ -1,7 +1,7 @@
 package dev.hoard.internal.manage;
 
 import dev.hoard.CacheEntryInfo;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.PrunePolicy;
 import dev.hoard.PruneReport;
 import dev.hoard.Verification;
@@ -77,7 +77,7 @@ public final class Maintenance {
     /** The entry as ls shows it, or null if there is nothing to show (an empty directory left by a removal). */
     private CacheEntryInfo describe(Inventory.Entry entry, Inventory inventory) throws IOException {
         EntryMetadata m = entry.metadata();
-        LockOwner downloader = null;
+        LockHolder downloader = null;
         boolean busy = false;
         if (m == null || !entry.partials().isEmpty()) {
             busy = isLocked(entry);

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * <p>Blobs are read without a lock (they never change once published) and each is hashed once, however many entries
  * share it, in every algorithm some entry needs. Repair deletes a corrupt blob at once (no one should read it again)
  * and removes the entries naming it through {@link Eviction}, under their locks; an entry being downloaded is left
- * to its downloader, which replaces its metadata anyway.
+ * to its lock holder, which replaces its metadata anyway.
  *
  * <p>One instance serves one run: it remembers the hashes it computed.
  */

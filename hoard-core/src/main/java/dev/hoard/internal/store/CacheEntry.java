@@ -1,6 +1,6 @@
 package dev.hoard.internal.store;
 
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -150,7 +150,7 @@ public final class CacheEntry {
     }
 
     /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
-    public void writeOwner(LockOwner owner, Path partial) throws IOException {
+    public void writeOwner(LockHolder owner, Path partial) throws IOException {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("pid", owner.pid());
         fields.put("host", owner.host());
@@ -164,7 +164,7 @@ public final class CacheEntry {
      * The last recorded lock holder, its partial file and the expected size (-1 if unknown). It may be stale: only a
      * held lock makes it current.
      */
-    public record Holder(LockOwner owner, Path partial, long totalBytes, long segmentedBytes) {
+    public record Holder(LockHolder owner, Path partial, long totalBytes, long segmentedBytes) {
         /**
          * Bytes the holder has downloaded so far, or -1 if unknown: the partial's size, or for a download over
          * several connections (whose file is as long as its furthest write) the segments' progress, recorded every
@@ -185,7 +185,7 @@ public final class CacheEntry {
     public Optional<Holder> readHolder() {
         try {
             Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
-            LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
+            LockHolder owner = new LockHolder((Long) fields.get("pid"), (String) fields.get("host"),
                     Instant.parse((String) fields.get("since")));
             Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
             Optional<PartialRecord> record = readPartialRecord()
