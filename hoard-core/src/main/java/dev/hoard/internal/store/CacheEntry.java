@@ -1,20 +1,18 @@
 package dev.hoard.internal.store;
 
 import dev.hoard.LockHolder;
-import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -151,13 +149,18 @@ public final class CacheEntry {
 
     /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
     public void writeOwner(LockHolder owner, Path partial) throws IOException {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("pid", owner.pid());
-        fields.put("host", owner.host());
-        fields.put("since", owner.since().toString());
-        fields.put("partial", partial.getFileName().toString());
-        fields.put("url", url.toString()); // so that ls can name an entry that has a partial but no meta.json yet
-        AtomicFiles.writeString(ownerFile(), Json.write(fields));
+        // The URL, so that ls can name an entry that has a partial but no meta.json yet.
+        HolderRecord record = new HolderRecord(owner, partial.getFileName().toString(), url.toString());
+        AtomicFiles.writeString(ownerFile(), record.toJson());
+    }
+
+    /** What {@code owner.json} says, if it can be read; torn or absent means unknown. */
+    Optional<HolderRecord> readHolderRecord() {
+        try {
+            return Optional.of(HolderRecord.parse(Files.readString(ownerFile(), StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -183,20 +186,21 @@ public final class CacheEntry {
     }
 
     public Optional<Holder> readHolder() {
-        try {
-            Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
-            LockHolder owner = new LockHolder((Long) fields.get("pid"), (String) fields.get("host"),
-                    Instant.parse((String) fields.get("since")));
-            Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
+        // Absent when not written yet, or torn by a crash: the waiter just cannot name the holder.
+        return readHolderRecord().map(holder -> {
+            Path partial;
+            try {
+                partial = blobs.resolve(Path.of(holder.partial()).getFileName());
+            } catch (InvalidPathException e) {
+                return null;
+            }
             Optional<PartialRecord> record = readPartialRecord()
                     .filter(r -> r.file().equals(partial.getFileName().toString()));
             long total = record.map(PartialRecord::length).orElse(-1L);
             long segmented = record.filter(r -> !r.segments().isEmpty())
                     .map(r -> r.segments().stream().mapToLong(PartialRecord.Segment::written).sum()).orElse(-1L);
-            return Optional.of(new Holder(owner, partial, total, segmented));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
-        }
+            return new Holder(holder.holder(), partial, total, segmented);
+        });
     }
 
     /**

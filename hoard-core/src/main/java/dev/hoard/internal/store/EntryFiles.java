@@ -1,9 +1,7 @@
 package dev.hoard.internal.store;
 
-import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -65,7 +62,7 @@ public final class EntryFiles {
      */
     public Optional<URI> recordedUrl(Optional<EntryMetadata> metadata) {
         Optional<String> url = metadata.map(EntryMetadata::url)
-                .or(() -> stringField(view.ownerFile(), "url"))
+                .or(() -> view.readHolderRecord().map(HolderRecord::url))
                 .or(() -> readPartialRecord().map(PartialRecord::source));
         try {
             return url.filter(this::belongsHere).map(URI::create);
@@ -163,17 +160,5 @@ public final class EntryFiles {
 
     private boolean belongsHere(String url) {
         return key().equals(CacheStore.sha256Hex(url));
-    }
-
-    private Optional<String> stringField(Path file, String field) {
-        return readJson(file).map(f -> f.get(field)).filter(String.class::isInstance).map(String.class::cast);
-    }
-
-    private Optional<Map<String, Object>> readJson(Path file) {
-        try {
-            return Optional.of(Json.parseObject(Files.readString(file, StandardCharsets.UTF_8)));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // absent, or torn by a crash: treated as not recorded
-        }
     }
 }
