@@ -210,16 +210,16 @@ public final class Fetcher {
             return locks.acquire(entry.lockFile(), fileLocks, request.lockTimeout(),
                     waited -> reportWaiting(request, entry, listener));
         } catch (TimeoutException e) {
-            throw new LockTimeoutException(request.uri().toString(),
-                    entry.readHolder().map(CacheEntry.Holder::owner).orElse(null), request.lockTimeout());
+            throw new LockTimeoutException(request.uri().toString(), entry.readHolder().orElse(null),
+                    request.lockTimeout());
         }
     }
 
     private static void reportWaiting(FetchRequest request, CacheEntry entry, FetchListener listener) {
-        Optional<CacheEntry.Holder> holder = entry.readHolder();
-        listener.waiting(request.uri(), holder.map(CacheEntry.Holder::owner).orElse(null),
-                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L),
-                holder.map(CacheEntry.Holder::totalBytes).orElse(-1L));
+        Optional<CacheEntry.HolderProgress> holder = entry.readHolderProgress();
+        listener.waiting(request.uri(), holder.map(CacheEntry.HolderProgress::holder).orElse(null),
+                holder.map(CacheEntry.HolderProgress::bytesSoFar).orElse(-1L),
+                holder.map(CacheEntry.HolderProgress::totalBytes).orElse(-1L));
     }
 
     /**
@@ -249,7 +249,7 @@ public final class Fetcher {
         if (fileLocks) {
             entry.deleteStalePartials(partial);
         }
-        entry.writeOwner(new LockHolder(ProcessHandle.current().pid(), host, clock.instant()), partial);
+        entry.writeHolder(new LockHolder(ProcessHandle.current().pid(), host, clock.instant()), partial);
         boolean keepPartial = false;
         try {
             Download download = new Download(request, partial, entry, adopted, http, backoff, clock, listener,
