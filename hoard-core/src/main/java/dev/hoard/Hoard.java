@@ -38,10 +38,13 @@ import java.util.function.Consumer;
  */
 public final class Hoard implements AutoCloseable {
     private final CacheStore store;
+    /** Chosen once, from {@link HoardOptions#fileLocks()}, for fetches and management alike. */
+    private final EntryLocks locks;
     private final FetchStep fetcher;
 
-    private Hoard(CacheStore store, FetchStep fetcher) {
+    private Hoard(CacheStore store, EntryLocks locks, FetchStep fetcher) {
         this.store = store;
+        this.locks = locks;
         this.fetcher = fetcher;
     }
 
@@ -56,10 +59,11 @@ public final class Hoard implements AutoCloseable {
                 options.allowInsecureRedirects());
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
-        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), http, backoff, options.fileLocks(),
-                options.connections(), Clock.systemUTC(), hostName());
+        EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();
+        Fetcher fetcher = new Fetcher(store, locks, http, backoff, options.connections(), Clock.systemUTC(),
+                hostName());
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
-        return new Hoard(store, new DecompressStep(new ChecksumStep(fetcher::fetch)));
+        return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }
 
     /**
@@ -174,7 +178,7 @@ public final class Hoard implements AutoCloseable {
 
     /** Built per call: fetches, the hot path, never load the management classes. */
     private Maintenance maintenance() {
-        return new Maintenance(store, EntryLocks.jvmWide(), Clock.systemUTC());
+        return new Maintenance(store, locks, Clock.systemUTC());
     }
 
     @Override

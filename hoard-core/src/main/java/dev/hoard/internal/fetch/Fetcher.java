@@ -49,24 +49,22 @@ public final class Fetcher {
     private final EntryLocks locks;
     private final HttpTransport http;
     private final Backoff backoff;
-    private final boolean fileLocks;
     private final int connections;
     private final Clock clock;
     private final String host;
 
     /**
-     * @param fileLocks whether OS file locks are taken; without them, partials are neither adopted nor cleaned (a
-     *                  live writer on another host might own them) and every file is re-read from disk and
-     *                  verified before it is published
+     * @param locks where they do not exclude other processes (no OS file locks), partials are neither adopted nor
+     *              cleaned (a live writer on another host might own them) and every file is re-read from disk and
+     *              verified before it is published
      */
-    public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Backoff backoff, boolean fileLocks,
-            int connections, Clock clock, String host) {
+    public Fetcher(CacheStore store, EntryLocks locks, HttpTransport http, Backoff backoff, int connections,
+            Clock clock, String host) {
         this.connections = connections;
         this.store = store;
         this.locks = locks;
         this.http = http;
         this.backoff = backoff;
-        this.fileLocks = fileLocks;
         this.clock = clock;
         this.host = host;
     }
@@ -179,7 +177,7 @@ public final class Fetcher {
                         + response.status() + "); using the cached copy");
                 return Optional.of(cached);
             }
-            EntryLock lock = locks.tryAcquire(entry.lockFile(), fileLocks);
+            EntryLock lock = locks.tryAcquire(entry.lockFile());
             if (lock == null) {
                 return Optional.empty();
             }
@@ -207,7 +205,7 @@ public final class Fetcher {
     private EntryLock acquire(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
         try {
-            return locks.acquire(entry.lockFile(), fileLocks, request.lockTimeout(),
+            return locks.acquire(entry.lockFile(), request.lockTimeout(),
                     waited -> reportWaiting(request, entry, listener));
         } catch (TimeoutException e) {
             throw new LockTimeoutException(request.uri().toString(), entry.readHolder().orElse(null),
@@ -245,8 +243,8 @@ public final class Fetcher {
     private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
             HttpResponse inHand, FetchListener listener) throws IOException, InterruptedException {
         Path partial = entry.newPartialFile();
-        PartialRecord adopted = fileLocks ? entry.adoptPartial(partial).orElse(null) : null;
-        if (fileLocks) {
+        PartialRecord adopted = locks.excludesOtherProcesses() ? entry.adoptPartial(partial).orElse(null) : null;
+        if (locks.excludesOtherProcesses()) {
             entry.deleteStalePartials(partial);
         }
         entry.writeHolder(new LockHolder(ProcessHandle.current().pid(), host, clock.instant()), partial);
@@ -262,7 +260,7 @@ public final class Fetcher {
             return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
                     + " disappeared while it was revalidated"));
         } catch (DownloadException | InterruptedException e) {
-            keepPartial = fileLocks; // resumable by the next holder
+            keepPartial = locks.excludesOtherProcesses(); // resumable by the next holder
             throw e;
         } finally {
             if (!keepPartial) {
@@ -276,7 +274,7 @@ public final class Fetcher {
             throws IOException {
         Transfer.Received received = complete.received();
         checkDigest(request, received);
-        if (!fileLocks) {
+        if (!locks.excludesOtherProcesses()) {
             checkOnDisk(partial, received);
         }
         Instant now = clock.instant();

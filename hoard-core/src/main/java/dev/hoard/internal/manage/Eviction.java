@@ -183,7 +183,7 @@ final class Eviction {
     private EntryLock tryLock(Inventory.Entry entry) throws IOException {
         CacheEntry cacheEntry = entry.cacheEntry();
         cacheEntry.create();
-        EntryLock lock = locks.tryAcquire(cacheEntry.lockFile(), true);
+        EntryLock lock = locks.tryAcquire(cacheEntry.lockFile());
         if (lock == null) {
             LockHolder holder = cacheEntry.readHolder().orElse(null);
             skipped.add(new PruneReport.Skipped(entry.url(), holder));

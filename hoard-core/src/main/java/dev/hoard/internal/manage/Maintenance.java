@@ -99,7 +99,7 @@ public final class Maintenance {
     /** True if another thread or process holds the entry's lock right now. */
     private boolean isLocked(Inventory.Entry entry) throws IOException {
         entry.cacheEntry().create();
-        EntryLock lock = locks.tryAcquire(entry.cacheEntry().lockFile(), true);
+        EntryLock lock = locks.tryAcquire(entry.cacheEntry().lockFile());
         if (lock == null) {
             return true;
         }
