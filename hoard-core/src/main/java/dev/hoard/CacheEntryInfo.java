@@ -46,11 +46,11 @@ public record CacheEntryInfo(URI url, State state, Digest digest, long size, Pat
     /**
      * A partial download.
      *
-     * @param bytes      bytes written so far
-     * @param length     the full length if recorded (a resumable download records it), else -1
-     * @param downloader the process writing it, or null if none is (or it could not be named)
+     * @param bytes  bytes written so far
+     * @param length the full length if recorded (a resumable download records it), else -1
+     * @param holder the lock holder writing it, or null if none is (or it could not be named)
      */
-    public record Partial(long bytes, long length, LockOwner downloader) {
+    public record Partial(long bytes, long length, LockHolder holder) {
 
         /** Percent done, 0 to 100, or -1 if the full length is not known. */
         public int percent() {

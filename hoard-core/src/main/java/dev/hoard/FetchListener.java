@@ -15,11 +15,11 @@ public interface FetchListener {
     /**
      * Another process (or thread) holds the entry; called about twice a second while waiting.
      *
-     * @param owner      who holds it, or null if not known yet
-     * @param ownerBytes how many bytes the owner has downloaded so far (-1 if unknown)
-     * @param totalBytes the expected size (-1 if unknown)
+     * @param holder      who holds it, or null if not known yet
+     * @param holderBytes how many bytes the holder has downloaded so far (-1 if unknown)
+     * @param totalBytes  the expected size (-1 if unknown)
      */
-    default void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
+    default void waiting(URI url, LockHolder holder, long holderBytes, long totalBytes) {
     }
 
     /** A body transfer begins. {@code totalBytes} is -1 when the server did not say. */

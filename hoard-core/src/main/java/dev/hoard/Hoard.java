@@ -37,10 +37,13 @@ import java.util.function.Consumer;
  */
 public final class Hoard implements AutoCloseable {
     private final CacheStore store;
+    /** Chosen once, from {@link HoardOptions#fileLocks()}, for fetches and management alike. */
+    private final EntryLocks locks;
     private final FetchStep fetcher;
 
-    private Hoard(CacheStore store, FetchStep fetcher) {
+    private Hoard(CacheStore store, EntryLocks locks, FetchStep fetcher) {
         this.store = store;
+        this.locks = locks;
         this.fetcher = fetcher;
     }
 
@@ -55,10 +58,11 @@ public final class Hoard implements AutoCloseable {
                 options.allowInsecureRedirects());
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
-        Fetcher fetcher = new Fetcher(store, EntryLocks.jvmWide(), options.fileLocks(),
+        EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();
+        Fetcher fetcher = new Fetcher(store, locks,
                 new FetchSettings(http, backoff, options.connections(), Clock.systemUTC(), hostName()));
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
-        return new Hoard(store, new DecompressStep(new ChecksumStep(fetcher::fetch)));
+        return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }
 
     /**
@@ -128,7 +132,7 @@ public final class Hoard implements AutoCloseable {
      *
      * @param urls   the entries to check; empty checks every entry and every blob no entry names
      * @param repair delete corrupt blobs and remove the entries that name them (those being downloaded are left to
-     *               their downloader)
+     *               their lock holder)
      * @param each   told about each result as soon as it is known, in order
      * @return every result; a URL that is not cached gives {@link Verification.Outcome#NOT_CACHED}
      */
@@ -158,7 +162,7 @@ public final class Hoard implements AutoCloseable {
 
     /** Built per call: fetches, the hot path, never load the management classes. */
     private Maintenance maintenance() {
-        return new Maintenance(store, EntryLocks.jvmWide(), Clock.systemUTC());
+        return new Maintenance(store, locks, Clock.systemUTC());
     }
 
     @Override

@@ -58,8 +58,8 @@ public record PruneReport(boolean dryRun, List<Removed> removed, List<Skipped> s
      * An entry left alone because its lock was held: a process was downloading it.
      *
      * @param url    the entry's URL, or null if never recorded
-     * @param holder the process holding the lock, or null if it could not be named
+     * @param holder the entry's lock holder, or null if it could not be named
      */
-    public record Skipped(URI url, LockOwner holder) {
+    public record Skipped(URI url, LockHolder holder) {
     }
 }

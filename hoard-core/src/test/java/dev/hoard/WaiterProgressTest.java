@@ -32,7 +32,7 @@ class WaiterProgressTest {
             URI url = server.url("/big.img");
             CountDownLatch ownerReceiving = new CountDownLatch(1);
             CountDownLatch waiterSawSize = new CountDownLatch(1);
-            AtomicReference<LockOwner> seenOwner = new AtomicReference<>();
+            AtomicReference<LockHolder> seenOwner = new AtomicReference<>();
             FetchListener owner = new FetchListener() {
                 @Override
                 public void progress(URI u, long bytes, long totalBytes) {
@@ -44,7 +44,7 @@ class WaiterProgressTest {
             };
             FetchListener waiter = new FetchListener() {
                 @Override
-                public void waiting(URI u, LockOwner lockOwner, long ownerBytes, long totalBytes) {
+                public void waiting(URI u, LockHolder lockOwner, long ownerBytes, long totalBytes) {
                     if (totalBytes == BODY.length && ownerBytes > 0) {
                         seenOwner.set(lockOwner);
                         waiterSawSize.countDown();

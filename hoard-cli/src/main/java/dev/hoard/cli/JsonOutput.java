@@ -2,7 +2,7 @@ package dev.hoard.cli;
 
 import dev.hoard.CacheEntryInfo;
 import dev.hoard.FetchResult;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.Verification;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ final class JsonOutput {
     /** One line of {@code hoard ls --json}. */
     static String of(CacheEntryInfo info) {
         CacheEntryInfo.Partial partial = info.partial();
-        LockOwner downloader = partial == null ? null : partial.downloader();
+        LockHolder holder = partial == null ? null : partial.holder();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("url", text(info.url()));
         fields.put("state", info.state().label());
@@ -47,8 +47,8 @@ final class JsonOutput {
         fields.put("lastUsed", text(info.lastUsed()));
         fields.put("partialBytes", partial == null ? null : partial.bytes());
         fields.put("partialLength", partial == null || partial.length() < 0 ? null : partial.length());
-        fields.put("pid", downloader == null ? null : downloader.pid());
-        fields.put("host", downloader == null ? null : downloader.host());
+        fields.put("pid", holder == null ? null : holder.pid());
+        fields.put("host", holder == null ? null : holder.host());
         return object(fields);
     }
 

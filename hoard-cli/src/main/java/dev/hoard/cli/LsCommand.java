@@ -4,7 +4,7 @@ import dev.hoard.cli.progress.ProgressText;
 import dev.hoard.CacheEntryInfo;
 import dev.hoard.Digest;
 import dev.hoard.Hoard;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -80,13 +80,13 @@ final class LsCommand implements Callable<Integer> {
         return switch (info.state()) {
             case COMPLETE -> "complete";
             case PARTIAL -> "partial" + percent;
-            case DOWNLOADING -> "downloading by " + who(partial.downloader()) + percent;
+            case DOWNLOADING -> "downloading by " + who(partial.holder()) + percent;
             case MISSING -> "missing";
         };
     }
 
-    private static String who(LockOwner owner) {
-        return owner == null ? "another process" : "pid " + owner.pid() + " on " + owner.host();
+    private static String who(LockHolder holder) {
+        return holder == null ? "another process" : "pid " + holder.pid() + " on " + holder.host();
     }
 
     static String name(CacheEntryInfo info) {

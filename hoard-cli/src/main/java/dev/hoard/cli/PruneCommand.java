@@ -2,7 +2,7 @@ package dev.hoard.cli;
 
 import dev.hoard.cli.progress.ProgressText;
 import dev.hoard.Hoard;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.PrunePolicy;
 import dev.hoard.PruneReport;
 import java.time.Duration;
@@ -111,7 +111,7 @@ final class PruneCommand implements Callable<Integer> {
         }
     }
 
-    private static String who(LockOwner owner) {
-        return owner == null ? "another process" : "pid " + owner.pid() + " on " + owner.host();
+    private static String who(LockHolder holder) {
+        return holder == null ? "another process" : "pid " + holder.pid() + " on " + holder.host();
     }
 }

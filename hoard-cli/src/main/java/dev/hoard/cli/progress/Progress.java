@@ -2,7 +2,7 @@ package dev.hoard.cli.progress;
 
 import dev.hoard.FetchResult;
 import dev.hoard.FetchStatus;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
@@ -75,7 +75,7 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     /** Prints a permanent line (not redrawn, never erased). */
     abstract void line(String text);
 
-    synchronized void waiting(Task task, URI url, LockOwner owner, long ownerBytes, long ownerTotal) {
+    synchronized void waiting(Task task, URI url, LockHolder owner, long ownerBytes, long ownerTotal) {
         boolean news = task.phase != Task.Phase.WAITING || task.owner == null && owner != null;
         task.url = url;
         task.owner = owner;

@@ -1,6 +1,6 @@
 package dev.hoard.cli.progress;
 
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.net.URI;
 
 /** One fetch as the display knows it. Its {@link Progress} guards every field. */
@@ -21,7 +21,7 @@ final class Task {
     long bytes;
     long total = -1;
     long startNanos;
-    LockOwner owner;
+    LockHolder owner;
     long ownerBytes = -1;
     long ownerTotal = -1;
     long lastLoggedNanos;

@@ -2,7 +2,7 @@ package dev.hoard.cli.progress;
 
 import dev.hoard.FetchListener;
 import dev.hoard.FetchResult;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.net.URI;
 import java.time.Duration;
 
@@ -16,8 +16,8 @@ public final class Tracker implements FetchListener, AutoCloseable {
     }
 
     @Override
-    public void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
-        display.waiting(task, url, owner, ownerBytes, totalBytes);
+    public void waiting(URI url, LockHolder holder, long holderBytes, long totalBytes) {
+        display.waiting(task, url, holder, holderBytes, totalBytes);
     }
 
     @Override

@@ -8,7 +8,7 @@ import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
 import dev.hoard.FetchStatus;
 import dev.hoard.IntegrityException;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.OfflineException;
 import dev.hoard.internal.lock.EntryLock;
@@ -45,20 +45,18 @@ import java.util.concurrent.TimeoutException;
 public final class Fetcher {
     private final CacheStore store;
     private final EntryLocks locks;
-    private final boolean fileLocks;
     private final FetchSettings settings;
     private final SegmentationPolicy policy;
     private final Clock clock;
 
     /**
-     * @param fileLocks whether OS file locks are taken; without them, partials are neither adopted nor cleaned (a
-     *                  live writer on another host might own them) and every file is re-read from disk and
-     *                  verified before it is published
+     * @param locks where they do not exclude other processes (no OS file locks), partials are neither adopted nor
+     *              cleaned (a live writer on another host might own them) and every file is re-read from disk and
+     *              verified before it is published
      */
-    public Fetcher(CacheStore store, EntryLocks locks, boolean fileLocks, FetchSettings settings) {
+    public Fetcher(CacheStore store, EntryLocks locks, FetchSettings settings) {
         this.store = store;
         this.locks = locks;
-        this.fileLocks = fileLocks;
         this.settings = settings;
         this.policy = SegmentationPolicy.of(settings.connections());
         this.clock = settings.clock();
@@ -177,7 +175,7 @@ public final class Fetcher {
         if (!(reply instanceof Reply.Body body)) {
             return Optional.of(cached);
         }
-        EntryLock lock = locks.tryAcquire(entry.lockFile(), fileLocks);
+        EntryLock lock = locks.tryAcquire(entry.lockFile());
         if (lock == null) {
             body.response().close();
             return Optional.empty();
@@ -205,19 +203,19 @@ public final class Fetcher {
     private EntryLock acquire(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
         try {
-            return locks.acquire(entry.lockFile(), fileLocks, request.lockTimeout(),
+            return locks.acquire(entry.lockFile(), request.lockTimeout(),
                     waited -> reportWaiting(request, entry, listener));
         } catch (TimeoutException e) {
-            throw new LockTimeoutException(request.uri().toString(),
-                    entry.readHolder().map(CacheEntry.Holder::owner).orElse(null), request.lockTimeout());
+            throw new LockTimeoutException(request.uri().toString(), entry.readHolder().orElse(null),
+                    request.lockTimeout());
         }
     }
 
     private static void reportWaiting(FetchRequest request, CacheEntry entry, FetchListener listener) {
-        Optional<CacheEntry.Holder> holder = entry.readHolder();
-        listener.waiting(request.uri(), holder.map(CacheEntry.Holder::owner).orElse(null),
-                holder.map(CacheEntry.Holder::bytesSoFar).orElse(-1L),
-                holder.map(CacheEntry.Holder::totalBytes).orElse(-1L));
+        Optional<CacheEntry.HolderProgress> holder = entry.readHolderProgress();
+        listener.waiting(request.uri(), holder.map(CacheEntry.HolderProgress::holder).orElse(null),
+                holder.map(CacheEntry.HolderProgress::bytesSoFar).orElse(-1L),
+                holder.map(CacheEntry.HolderProgress::totalBytes).orElse(-1L));
     }
 
     /**
@@ -243,11 +241,11 @@ public final class Fetcher {
     private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
             Reply first, FetchListener listener) throws IOException, InterruptedException {
         Path partial = entry.newPartialFile();
-        PartialRecord adopted = fileLocks ? entry.adoptPartial(partial).orElse(null) : null;
-        if (fileLocks) {
+        PartialRecord adopted = locks.excludesOtherProcesses() ? entry.adoptPartial(partial).orElse(null) : null;
+        if (locks.excludesOtherProcesses()) {
             entry.deleteStalePartials(partial);
         }
-        entry.writeOwner(new LockOwner(ProcessHandle.current().pid(), settings.host(), clock.instant()), partial);
+        entry.writeHolder(new LockHolder(ProcessHandle.current().pid(), settings.host(), clock.instant()), partial);
         boolean keepPartial = false;
         try {
             Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
@@ -259,7 +257,7 @@ public final class Fetcher {
             return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
                     + " disappeared while it was revalidated"));
         } catch (DownloadException | InterruptedException e) {
-            keepPartial = fileLocks; // resumable by the next holder
+            keepPartial = locks.excludesOtherProcesses(); // resumable by the next holder
             throw e;
         } finally {
             if (!keepPartial) {
@@ -273,7 +271,7 @@ public final class Fetcher {
             throws IOException {
         Transfer.Received received = complete.received();
         checkDigest(request, received);
-        if (!fileLocks) {
+        if (!locks.excludesOtherProcesses()) {
             checkOnDisk(partial, received);
         }
         Instant now = clock.instant();

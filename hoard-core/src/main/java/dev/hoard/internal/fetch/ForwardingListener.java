@@ -2,7 +2,7 @@ package dev.hoard.internal.fetch;
 
 import dev.hoard.FetchListener;
 import dev.hoard.FetchResult;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.net.URI;
 import java.time.Duration;
 
@@ -18,8 +18,8 @@ public abstract class ForwardingListener implements FetchListener {
     }
 
     @Override
-    public void waiting(URI url, LockOwner owner, long ownerBytes, long totalBytes) {
-        delegate.waiting(url, owner, ownerBytes, totalBytes);
+    public void waiting(URI url, LockHolder holder, long holderBytes, long totalBytes) {
+        delegate.waiting(url, holder, holderBytes, totalBytes);
     }
 
     @Override

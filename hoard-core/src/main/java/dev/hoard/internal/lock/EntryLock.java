@@ -3,14 +3,15 @@ package dev.hoard.internal.lock;
 import java.io.IOException;
 import java.nio.channels.FileLock;
 
-/** A held entry lock: both the JVM's thread lock and the OS file lock. Close it to release both. */
+/** A held entry lock: the JVM's thread lock and, with file locks, the OS file lock. Close it to release both. */
 public final class EntryLock implements AutoCloseable {
-    private final EntryLocks table;
-    private final EntryLocks.LockFile file;
+    private final LockTable table;
+    private final LockFile file;
+    /** Null where only threads are excluded. */
     private final FileLock osLock;
     private boolean released;
 
-    EntryLock(EntryLocks table, EntryLocks.LockFile file, FileLock osLock) {
+    EntryLock(LockTable table, LockFile file, FileLock osLock) {
         this.table = table;
         this.file = file;
         this.osLock = osLock;
@@ -28,8 +29,7 @@ public final class EntryLock implements AutoCloseable {
                 osLock.release();
             }
         } finally {
-            file.threadLock.unlock();
-            table.release(file);
+            table.unlockThread(file);
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.hoard.internal.manage;
 
 import dev.hoard.Digest;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.PruneReport;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.store.BlobScan;
 import dev.hoard.internal.store.CacheEntry;
 import dev.hoard.internal.store.CacheStore;
-import dev.hoard.internal.store.EntryFiles;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,8 +58,8 @@ final class Eviction {
         this.dryRun = dryRun;
         for (Inventory.Entry entry : inventory.entries()) {
             if (entry.digest() != null) {
-                namedBy.computeIfAbsent(entry.digest(), d -> new HashSet<>()).add(entry.files().key());
-                names.put(entry.files().key(), entry.digest());
+                namedBy.computeIfAbsent(entry.digest(), d -> new HashSet<>()).add(entry.cacheEntry().key());
+                names.put(entry.cacheEntry().key(), entry.digest());
             }
         }
     }
@@ -81,9 +80,9 @@ final class Eviction {
         }
         try (lock) {
             // The entry may have changed since the snapshot (a new version downloaded): decide on what is there now.
-            EntryMetadata current = entry.files().readMetadata().orElse(null);
-            long freed = dryRun ? entry.partialBytes() : entry.files().removeContents(entry.partialPaths());
-            forget(entry.files().key());
+            EntryMetadata current = entry.cacheEntry().readMetadata().orElse(null);
+            long freed = dryRun ? entry.partialBytes() : entry.cacheEntry().removeContents(entry.partialPaths());
+            forget(entry.cacheEntry().key());
             Digest digest = current == null ? null : current.sha256();
             boolean kept = digest != null && isNamed(digest);
             long blobBytes = digest == null || kept ? 0 : deleteBlob(digest);
@@ -124,7 +123,7 @@ final class Eviction {
      * -1 if busy.
      */
     long evictLeftovers(Inventory.Entry entry) throws IOException {
-        List<Path> temps = entry.files().tempFiles();
+        List<Path> temps = entry.cacheEntry().tempFiles();
         if (entry.partials().isEmpty() && temps.isEmpty()) {
             return 0;
         }
@@ -144,7 +143,7 @@ final class Eviction {
                         sizeOf(temp), false));
             }
             if (!dryRun) {
-                entry.files().removeDownloadLeftovers(entry.partialPaths());
+                entry.cacheEntry().removeDownloadLeftovers(entry.partialPaths());
             }
             return freed;
         }
@@ -182,11 +181,11 @@ final class Eviction {
 
     /** The entry's lock if it is free now (creating the directory if an outside hand removed it); null if held. */
     private EntryLock tryLock(Inventory.Entry entry) throws IOException {
-        EntryFiles files = entry.files();
-        files.create();
-        EntryLock lock = locks.tryAcquire(files.lockFile(), true);
+        CacheEntry cacheEntry = entry.cacheEntry();
+        cacheEntry.create();
+        EntryLock lock = locks.tryAcquire(cacheEntry.lockFile());
         if (lock == null) {
-            LockOwner holder = files.readHolder().map(CacheEntry.Holder::owner).orElse(null);
+            LockHolder holder = cacheEntry.readHolder().orElse(null);
             skipped.add(new PruneReport.Skipped(entry.url(), holder));
         }
         return lock;

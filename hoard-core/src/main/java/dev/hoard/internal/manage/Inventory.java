@@ -2,8 +2,8 @@ package dev.hoard.internal.manage;
 
 import dev.hoard.Digest;
 import dev.hoard.internal.store.BlobScan;
+import dev.hoard.internal.store.CacheEntry;
 import dev.hoard.internal.store.CacheStore;
-import dev.hoard.internal.store.EntryFiles;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.net.URI;
@@ -49,12 +49,13 @@ final class Inventory {
     /**
      * One entry directory, or a key that only partial files in {@code blobs/} mention.
      *
-     * @param url      the recorded URL, or null if none was recorded
-     * @param metadata the entry's valid metadata, or null
-     * @param partials its partial downloads
-     * @param lastUsed its {@code used} marker's time, or null
+     * @param cacheEntry the entry's files, met by its key
+     * @param url        the recorded URL, or null if none was recorded
+     * @param metadata   the entry's valid metadata, or null
+     * @param partials   its partial downloads
+     * @param lastUsed   its {@code used} marker's time, or null
      */
-    record Entry(EntryFiles files, URI url, EntryMetadata metadata, List<BlobScan.Partial> partials,
+    record Entry(CacheEntry cacheEntry, URI url, EntryMetadata metadata, List<BlobScan.Partial> partials,
             Instant lastUsed) implements Item {
 
         Entry {
@@ -93,7 +94,7 @@ final class Inventory {
 
         @Override
         public String name() {
-            return url == null ? files.key() : url.toString();
+            return url == null ? cacheEntry.key() : url.toString();
         }
     }
 
@@ -120,22 +121,22 @@ final class Inventory {
         keys.addAll(partialsByKey.keySet());
         List<Entry> entries = new ArrayList<>();
         for (String key : keys) {
-            entries.add(readEntry(store.entryFiles(key), partialsByKey.getOrDefault(key, List.of())));
+            entries.add(readEntry(store.entryByKey(key), partialsByKey.getOrDefault(key, List.of())));
         }
         Map<Digest, BlobScan.Blob> blobs = new HashMap<>();
         scan.blobs().forEach(blob -> blobs.put(blob.sha256(), blob));
         return new Inventory(List.copyOf(entries), blobs);
     }
 
-    private static Entry readEntry(EntryFiles files, List<BlobScan.Partial> partials) throws IOException {
-        Optional<EntryMetadata> metadata = files.readMetadata();
+    private static Entry readEntry(CacheEntry entry, List<BlobScan.Partial> partials) throws IOException {
+        Optional<EntryMetadata> metadata = entry.readMetadata();
         List<BlobScan.Partial> all = new ArrayList<>(partials);
-        Optional<Path> resumable = files.resumableFile();
+        Optional<Path> resumable = entry.resumableFile();
         if (resumable.isPresent() && all.stream().noneMatch(p -> p.path().equals(resumable.get()))) {
-            partialAt(files.key(), resumable.get()).ifPresent(all::add);
+            partialAt(entry.key(), resumable.get()).ifPresent(all::add);
         }
-        return new Entry(files, files.recordedUrl(metadata).orElse(null), metadata.orElse(null), all,
-                files.lastUsed().orElse(null));
+        return new Entry(entry, entry.recordedUrl(metadata).orElse(null), metadata.orElse(null), all,
+                entry.lastUsed().orElse(null));
     }
 
     /** A partial file named by partial.json rather than by its name. */
@@ -156,7 +157,7 @@ final class Inventory {
     }
 
     Optional<Entry> entry(String key) {
-        return entries.stream().filter(e -> e.files().key().equals(key)).findFirst();
+        return entries.stream().filter(e -> e.cacheEntry().key().equals(key)).findFirst();
     }
 
     /** The blob with this SHA-256 as it was when the snapshot was taken, or null. */

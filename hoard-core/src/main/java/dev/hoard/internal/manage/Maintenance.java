@@ -1,14 +1,13 @@
 package dev.hoard.internal.manage;
 
 import dev.hoard.CacheEntryInfo;
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import dev.hoard.PrunePolicy;
 import dev.hoard.PruneReport;
 import dev.hoard.Verification;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.store.BlobScan;
-import dev.hoard.internal.store.CacheEntry;
 import dev.hoard.internal.store.CacheStore;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
@@ -77,17 +76,17 @@ public final class Maintenance {
     /** The entry as ls shows it, or null if there is nothing to show (an empty directory left by a removal). */
     private CacheEntryInfo describe(Inventory.Entry entry, Inventory inventory) throws IOException {
         EntryMetadata m = entry.metadata();
-        LockOwner downloader = null;
+        LockHolder holder = null;
         boolean busy = false;
         if (m == null || !entry.partials().isEmpty()) {
             busy = isLocked(entry);
-            downloader = busy ? entry.files().readHolder().map(CacheEntry.Holder::owner).orElse(null) : null;
+            holder = busy ? entry.cacheEntry().readHolder().orElse(null) : null;
         }
         if (m == null && entry.partials().isEmpty() && !busy) {
             return null;
         }
         CacheEntryInfo.Partial partial = entry.partials().isEmpty() && !busy ? null
-                : new CacheEntryInfo.Partial(entry.partialBytes(), entry.files().resumableLength(), downloader);
+                : new CacheEntryInfo.Partial(entry.partialBytes(), entry.cacheEntry().resumableLength(), holder);
         BlobScan.Blob blob = m == null ? null : inventory.blob(m.sha256());
         CacheEntryInfo.State state = busy ? CacheEntryInfo.State.DOWNLOADING
                 : m == null ? CacheEntryInfo.State.PARTIAL
@@ -99,8 +98,8 @@ public final class Maintenance {
 
     /** True if another thread or process holds the entry's lock right now. */
     private boolean isLocked(Inventory.Entry entry) throws IOException {
-        entry.files().create();
-        EntryLock lock = locks.tryAcquire(entry.files().lockFile(), true);
+        entry.cacheEntry().create();
+        EntryLock lock = locks.tryAcquire(entry.cacheEntry().lockFile());
         if (lock == null) {
             return true;
         }

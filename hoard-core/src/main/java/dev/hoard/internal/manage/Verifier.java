@@ -3,6 +3,7 @@ package dev.hoard.internal.manage;
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
 import dev.hoard.Verification;
+import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.store.BlobScan;
 import dev.hoard.internal.store.CacheStore;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  * <p>Blobs are read without a lock (they never change once published) and each is hashed once, however many entries
  * share it, in every algorithm some entry needs. Repair deletes a corrupt blob at once (no one should read it again)
  * and removes the entries naming it through {@link Eviction}, under their locks; an entry being downloaded is left
- * to its downloader, which replaces its metadata anyway.
+ * to its lock holder, which replaces its metadata anyway.
  *
  * <p>One instance serves one run: it remembers the hashes it computed.
  */
@@ -38,7 +39,7 @@ final class Verifier {
     /** The algorithms some target needs, per blob. */
     private final Map<Digest, Set<DigestAlgorithm>> needed = new HashMap<>();
     /** Blobs hashed so far; empty for a blob that is gone. */
-    private final Map<Digest, Optional<BlobHash>> hashes = new HashMap<>();
+    private final Map<Digest, Optional<FileHash>> hashes = new HashMap<>();
 
     Verifier(CacheStore store, EntryLocks locks) {
         this.store = store;
@@ -109,14 +110,14 @@ final class Verifier {
     }
 
     /** The blob's hashes in every algorithm a target needs, computed once; empty if the blob is gone. */
-    private Optional<BlobHash> hashOf(Digest sha256) throws IOException {
-        Optional<BlobHash> known = hashes.get(sha256);
+    private Optional<FileHash> hashOf(Digest sha256) throws IOException {
+        Optional<FileHash> known = hashes.get(sha256);
         if (known != null) {
             return known;
         }
-        Optional<BlobHash> hash;
+        Optional<FileHash> hash;
         try {
-            hash = Optional.of(BlobHash.of(store.blobPath(sha256), needed.get(sha256)));
+            hash = Optional.of(FileHash.of(store.blobPath(sha256), needed.get(sha256)));
         } catch (NoSuchFileException e) {
             hash = Optional.empty();
         }
@@ -137,7 +138,7 @@ final class Verifier {
 
     private Check checkEntry(URI url, EntryMetadata m) throws IOException {
         Digest name = m.sha256();
-        Optional<BlobHash> hash = hashOf(name);
+        Optional<FileHash> hash = hashOf(name);
         if (hash.isEmpty()) {
             return corrupt(url, name, "its blob " + store.blobPath(name) + " is missing", null, null, false);
         }
@@ -160,7 +161,7 @@ final class Verifier {
     }
 
     private Check checkLoose(BlobScan.Blob blob) throws IOException {
-        Optional<BlobHash> hash = hashOf(blob.sha256());
+        Optional<FileHash> hash = hashOf(blob.sha256());
         if (hash.isEmpty()) { // removed since the snapshot: nothing left to check
             return new Check(new Verification(null, blob.sha256(), Verification.Outcome.OK, null, null, null,
                     false), false);

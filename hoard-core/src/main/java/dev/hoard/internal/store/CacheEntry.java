@@ -1,7 +1,6 @@
 package dev.hoard.internal.store;
 
-import dev.hoard.LockOwner;
-import dev.hoard.internal.json.Json;
+import dev.hoard.LockHolder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,18 +12,27 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * One URL's entry in the cache. Reads are safe without the lock: every file is replaced only by rename. Writes
- * ({@link #writeMetadata}, {@link #writeOwner}, the partial file) are made only by the lock holder.
+ * One entry directory, {@code entries/<key>/}, and its partial downloads in {@code blobs/} (the files are described
+ * in docs/cache-layout.md). A fetch meets an entry by its URL ({@link CacheStore#entry(URI)}); the management
+ * commands meet it by its key while walking {@code entries/} ({@link CacheStore#entryByKey}) and learn its URL from
+ * what the entry recorded ({@link #recordedUrl}).
+ *
+ * <p>Reads take no lock and see a snapshot: every file is replaced only by rename. Writes and removals
+ * ({@link #writeMetadata}, {@link #writeHolder}, the partial file, {@code partial.json}, the {@code remove...}
+ * methods) are made only by the holder of the entry's lock: while it holds the lock no other process writes these
+ * files. Nothing here deletes the lock file itself (see "Lock files are never deleted" in the layout document).
  */
 public final class CacheEntry {
     /** Last use is recorded at this granularity so that hits do not write to disk each time. */
     static final Duration USE_GRANULARITY = Duration.ofHours(1);
 
+    /** The URL the entry was met by, or null for an entry met by its key. */
     private final URI url;
     private final String key;
     private final Path dir;
@@ -35,10 +43,6 @@ public final class CacheEntry {
         this.key = key;
         this.dir = dir;
         this.blobs = blobs;
-    }
-
-    public URI url() {
-        return url;
     }
 
     public String key() {
@@ -52,6 +56,108 @@ public final class CacheEntry {
     public Path lockFile() {
         return dir.resolve("lock");
     }
+
+    /** Creates the entry's directory (before locking, or when an outside hand removed it), so its lock can be taken. */
+    public void create() throws IOException {
+        Files.createDirectories(dir);
+    }
+
+
+    /**
+     * The entry's metadata, or empty when there is none, it cannot be read as metadata, or it names another URL (one
+     * whose key is not this entry's). A corrupt file is treated as a miss: the next download replaces it.
+     */
+    public Optional<EntryMetadata> readMetadata() throws IOException {
+        return EntryMetadata.read(metadataFile()).filter(metadata -> isOurs(metadata.url()));
+    }
+
+    public void writeMetadata(EntryMetadata metadata) throws IOException {
+        AtomicFiles.writeString(metadataFile(), metadata.toJson());
+    }
+
+    /**
+     * The entry's URL as recorded by its metadata, or else by its last lock holder ({@code owner.json}) or its
+     * resumable partial ({@code partial.json}): an entry that is still downloading has no metadata yet.
+     */
+    public Optional<URI> recordedUrl(Optional<EntryMetadata> metadata) {
+        Optional<String> recorded = metadata.map(EntryMetadata::url)
+                .or(() -> readHolderRecord().map(HolderRecord::url))
+                .or(() -> readPartialRecord().map(PartialRecord::source));
+        try {
+            return recorded.filter(this::isOurs).map(URI::create);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+
+    /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
+    public void writeHolder(LockHolder holder, Path partial) throws IOException {
+        if (url == null) {
+            throw new IllegalStateException("entry " + key + " was met by its key: only a fetch, which knows the "
+                    + "URL, holds it to download");
+        }
+        // The URL, so that ls can name an entry that has a partial but no meta.json yet.
+        HolderRecord record = new HolderRecord(holder, partial.getFileName().toString(), url.toString());
+        AtomicFiles.writeString(holderFile(), record.toJson());
+    }
+
+    /** The last recorded lock holder. It may be stale: only a held lock makes it current. */
+    public Optional<LockHolder> readHolder() {
+        return readHolderRecord().map(HolderRecord::holder);
+    }
+
+    /**
+     * The last recorded lock holder and how far its download is, for a waiter to show.
+     *
+     * @param holder         who holds the lock
+     * @param partial        the partial file it downloads into
+     * @param totalBytes     the full length as {@code partial.json} records it, or -1 if unknown
+     * @param segmentedBytes for a download over several connections, the bytes its segments have written, else -1
+     */
+    public record HolderProgress(LockHolder holder, Path partial, long totalBytes, long segmentedBytes) {
+        /**
+         * Bytes the holder has downloaded so far, or -1 if unknown: the partial's size, or for a download over
+         * several connections (whose file is as long as its furthest write) the segments' progress, which each
+         * worker records after every write.
+         */
+        public long bytesSoFar() {
+            if (segmentedBytes >= 0) {
+                return segmentedBytes;
+            }
+            try {
+                return Files.size(partial);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+    }
+
+    /** The last recorded holder's progress; empty while it has not recorded itself, or if its record is torn. */
+    public Optional<HolderProgress> readHolderProgress() {
+        Optional<HolderRecord> holder = readHolderRecord();
+        Optional<Path> partial = holder.flatMap(h -> inBlobs(h.partial()));
+        if (partial.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = partial.get().getFileName().toString();
+        Optional<PartialRecord> record = readPartialRecord().filter(r -> r.file().equals(name));
+        long total = record.map(PartialRecord::length).orElse(-1L);
+        long segmented = record.filter(r -> !r.segments().isEmpty())
+                .map(r -> r.currentSegments(segmentProgressFile()).stream()
+                        .mapToLong(PartialRecord.Segment::written).sum())
+                .orElse(-1L);
+        return Optional.of(new HolderProgress(holder.get().holder(), partial.get(), total, segmented));
+    }
+
+    private Optional<HolderRecord> readHolderRecord() {
+        try {
+            return Optional.of(HolderRecord.parse(Files.readString(holderFile(), StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not written yet, or torn by a crash: the holder is not known
+        }
+    }
+
 
     /**
      * A new file for the lock holder to download into. It lives beside the blobs, so publishing is one rename, and
@@ -123,90 +229,16 @@ public final class CacheEntry {
         return dir.resolve(SegmentProgress.FILE_NAME);
     }
 
-    Path partialRecordFile() {
-        return dir.resolve("partial.json");
+    /** The full length of the resumable partial download, from {@code partial.json}, or -1 if not recorded. */
+    public long resumableLength() {
+        return readPartialRecord().map(PartialRecord::length).filter(n -> n >= 0).orElse(-1L);
     }
 
-    Path metadataFile() {
-        return dir.resolve("meta.json");
+    /** The partial file {@code partial.json} names, if it names one in {@code blobs/}. */
+    public Optional<Path> resumableFile() {
+        return readPartialRecord().flatMap(r -> inBlobs(r.file()));
     }
 
-    Path ownerFile() {
-        return dir.resolve("owner.json");
-    }
-
-    Path usedMarker() {
-        return dir.resolve("used");
-    }
-
-    /** Creates the entry's directory; called before locking. */
-    public void create() throws IOException {
-        Files.createDirectories(dir);
-    }
-
-    /**
-     * The entry's metadata, or empty when there is none or it cannot be read as metadata. A corrupt file is treated
-     * as a miss: the next download replaces it.
-     */
-    public Optional<EntryMetadata> readMetadata() throws IOException {
-        return EntryMetadata.read(metadataFile()).filter(metadata -> metadata.url().equals(url.toString()));
-    }
-
-    public void writeMetadata(EntryMetadata metadata) throws IOException {
-        AtomicFiles.writeString(metadataFile(), metadata.toJson());
-    }
-
-    /** Records who holds the lock and where it downloads to, for waiters to show. Only the holder calls this. */
-    public void writeOwner(LockOwner owner, Path partial) throws IOException {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("pid", owner.pid());
-        fields.put("host", owner.host());
-        fields.put("since", owner.since().toString());
-        fields.put("partial", partial.getFileName().toString());
-        fields.put("url", url.toString()); // so that ls can name an entry that has a partial but no meta.json yet
-        AtomicFiles.writeString(ownerFile(), Json.write(fields));
-    }
-
-    /**
-     * The last recorded lock holder, its partial file and the expected size (-1 if unknown). It may be stale: only a
-     * held lock makes it current.
-     */
-    public record Holder(LockOwner owner, Path partial, long totalBytes, long segmentedBytes) {
-        /**
-         * Bytes the holder has downloaded so far, or -1 if unknown: the partial's size, or for a download over
-         * several connections (whose file is as long as its furthest write) the segments' progress, which each
-         * worker records after every write.
-         */
-        public long bytesSoFar() {
-            if (segmentedBytes >= 0) {
-                return segmentedBytes;
-            }
-            try {
-                return Files.size(partial);
-            } catch (IOException e) {
-                return -1;
-            }
-        }
-    }
-
-    public Optional<Holder> readHolder() {
-        try {
-            Map<String, Object> fields = Json.parseObject(Files.readString(ownerFile(), StandardCharsets.UTF_8));
-            LockOwner owner = new LockOwner((Long) fields.get("pid"), (String) fields.get("host"),
-                    Instant.parse((String) fields.get("since")));
-            Path partial = blobs.resolve(Path.of((String) fields.get("partial")).getFileName());
-            Optional<PartialRecord> record = readPartialRecord()
-                    .filter(r -> r.file().equals(partial.getFileName().toString()));
-            long total = record.map(PartialRecord::length).orElse(-1L);
-            long segmented = record.filter(r -> !r.segments().isEmpty())
-                    .map(r -> r.currentSegments(segmentProgressFile()).stream()
-                            .mapToLong(PartialRecord.Segment::written).sum())
-                    .orElse(-1L);
-            return Optional.of(new Holder(owner, partial, total, segmented));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // not written yet, or torn by a crash: the waiter just cannot name the holder
-        }
-    }
 
     /**
      * Records a use of the entry by moving the mtime of its {@code used} marker, at most once per
@@ -237,6 +269,97 @@ public final class CacheEntry {
             return Optional.of(Files.getLastModifiedTime(usedMarker(), LinkOption.NOFOLLOW_LINKS).toInstant());
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+
+    /**
+     * Removes everything but the directory and its lock file: first {@code meta.json}, so the entry is a miss from
+     * that moment, then the given partial files, {@code partial.json}, {@code owner.json}, the {@code used} marker and
+     * temp files. The caller holds the entry lock.
+     *
+     * @return the bytes of partial files removed
+     */
+    public long removeContents(Collection<Path> partials) throws IOException {
+        Files.deleteIfExists(metadataFile());
+        long freed = removeDownloadLeftovers(partials);
+        Files.deleteIfExists(holderFile());
+        Files.deleteIfExists(usedMarker());
+        return freed;
+    }
+
+    /**
+     * Removes partial downloads (the given files and the one {@code partial.json} names), {@code partial.json}
+     * itself and temp files left in the directory; keeps the metadata. The caller holds the entry lock, so none of
+     * them is being written.
+     *
+     * @return the bytes of partial files removed
+     */
+    public long removeDownloadLeftovers(Collection<Path> partials) throws IOException {
+        long freed = 0;
+        for (Path partial : partials) {
+            freed += deleteCounting(partial);
+        }
+        Optional<Path> resumable = resumableFile();
+        if (resumable.isPresent() && key.equals(CacheStore.partialKey(resumable.get().getFileName().toString()))
+                && !partials.contains(resumable.get())) {
+            freed += deleteCounting(resumable.get());
+        }
+        deletePartialRecord();
+        for (Path temp : tempFiles()) {
+            Files.deleteIfExists(temp);
+        }
+        return freed;
+    }
+
+    /** Temp files of atomic writes in the directory: garbage unless the lock holder is writing one right now. */
+    public List<Path> tempFiles() throws IOException {
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
+            files.forEach(temps::add);
+        } catch (NoSuchFileException e) {
+            // the directory itself is gone: nothing in it
+        }
+        return temps;
+    }
+
+
+    private Path metadataFile() {
+        return dir.resolve("meta.json");
+    }
+
+    private Path holderFile() {
+        return dir.resolve("owner.json");
+    }
+
+    private Path partialRecordFile() {
+        return dir.resolve("partial.json");
+    }
+
+    private Path usedMarker() {
+        return dir.resolve("used");
+    }
+
+    /** A file named in a record, resolved in {@code blobs/} by its name alone, so a record cannot point elsewhere. */
+    private Optional<Path> inBlobs(String name) {
+        try {
+            return Optional.of(blobs.resolve(Path.of(name).getFileName()));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // not a path on this platform
+        }
+    }
+
+    /** Whether a URL found in one of the entry's files is this entry's (files of another URL are a miss). */
+    private boolean isOurs(String recordedUrl) {
+        return url != null ? recordedUrl.equals(url.toString()) : key.equals(CacheStore.sha256Hex(recordedUrl));
+    }
+
+    private static long deleteCounting(Path file) throws IOException {
+        try {
+            long size = Files.size(file);
+            return Files.deleteIfExists(file) ? size : 0;
+        } catch (NoSuchFileException e) {
+            return 0;
         }
     }
 }

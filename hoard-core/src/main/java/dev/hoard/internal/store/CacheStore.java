@@ -31,7 +31,8 @@ import java.util.Optional;
  * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL
  *        lock                    the entry's lock file; never deleted while the cache is in use
  *        meta.json               EntryMetadata
- *        owner.json              who holds the lock now (pid, host, since, partial); stale once it is free
+ *        owner.json              HolderRecord: who holds the lock now, its partial, the URL; stale once it is free
+ *        partial.json            PartialRecord: what the resumable partial holds; absent when there is none
  *        used                    its mtime is the entry's last use (updated at most hourly)
  * </pre>
  */
@@ -133,9 +134,12 @@ public final class CacheStore {
         return keys;
     }
 
-    /** The files of the entry with this key, for callers that list entries rather than start from a URL. */
-    public EntryFiles entryFiles(String key) {
-        return new EntryFiles(key, entries.resolve(key), blobs);
+    /**
+     * The entry with this key, for callers that walk {@code entries/} rather than start from a URL; it learns its URL
+     * from its files ({@link CacheEntry#recordedUrl}).
+     */
+    public CacheEntry entryByKey(String key) {
+        return new CacheEntry(null, key, entries.resolve(key), blobs);
     }
 
     /** Reads {@code blobs/} once: every blob and every partial download, with sizes and times. */

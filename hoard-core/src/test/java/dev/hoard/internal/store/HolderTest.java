@@ -2,7 +2,7 @@ package dev.hoard.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.hoard.LockOwner;
+import dev.hoard.LockHolder;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,11 +24,11 @@ class HolderTest {
         CacheEntry entry = entry();
         Path partial = entry.newPartialFile();
         Files.write(partial, new byte[1000]);
-        entry.writeOwner(new LockOwner(42, "host", Instant.now()), partial);
+        entry.writeHolder(new LockHolder(42, "host", Instant.now()), partial);
         entry.writePartialRecord(new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
                 null, 5000, null, 0));
 
-        CacheEntry.Holder holder = entry.readHolder().orElseThrow();
+        CacheEntry.HolderProgress holder = entry.readHolderProgress().orElseThrow();
         assertEquals(1000, holder.bytesSoFar());
         assertEquals(5000, holder.totalBytes());
     }
@@ -40,7 +40,7 @@ class HolderTest {
         try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
             file.setLength(8 * MIB); // the last segment's first write made the file this long
         }
-        entry.writeOwner(new LockOwner(42, "host", Instant.now()), partial);
+        entry.writeHolder(new LockHolder(42, "host", Instant.now()), partial);
         PartialRecord record = new PartialRecord(partial.getFileName().toString(), "http://example.com/f", null,
                 null, 8 * MIB, null, 0).withSegments(List.of(new PartialRecord.Segment(0, 4 * MIB, MIB),
                         new PartialRecord.Segment(4 * MIB, 8 * MIB, 0)));
@@ -50,7 +50,7 @@ class HolderTest {
             progress.record(1, MIB);
         }
 
-        assertEquals(4 * MIB, entry.readHolder().orElseThrow().bytesSoFar());
+        assertEquals(4 * MIB, entry.readHolderProgress().orElseThrow().bytesSoFar());
     }
 
     private CacheEntry entry() throws Exception {
