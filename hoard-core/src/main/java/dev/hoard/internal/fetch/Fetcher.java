@@ -11,6 +11,7 @@ import dev.hoard.IntegrityException;
 import dev.hoard.LockHolder;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.OfflineException;
+import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.store.AtomicFiles;
@@ -296,7 +297,7 @@ public final class Fetcher {
      * broken mount can do anything): re-read it and check that it holds what we hashed.
      */
     private static void checkOnDisk(Path partial, Transfer.Received received) throws IOException {
-        Digest onDisk = Transfer.hash(partial, DigestAlgorithm.SHA256);
+        Digest onDisk = FileHash.of(partial, DigestAlgorithm.SHA256);
         if (!onDisk.equals(received.sha256())) {
             throw new IOException("the downloaded file " + partial + " changed on disk while it was written ("
                     + received.sha256() + " written, " + onDisk + " read back); is another process writing to it?");

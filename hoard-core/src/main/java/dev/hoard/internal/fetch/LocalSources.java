@@ -42,7 +42,7 @@ final class LocalSources {
             return new FetchResult(FetchStatus.DOWNLOADED, request.uri(), source, null, Files.size(source), null,
                     null, null, null, 0);
         }
-        Transfer.Received received = Transfer.copyLocal(source, null, request.digest());
+        Transfer.Received received = Transfer.hashAtRest(source, request.digest());
         verify(request, received);
         return result(request, source, received);
     }

@@ -5,6 +5,7 @@ import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
 import dev.hoard.FetchStatus;
 import dev.hoard.IntegrityException;
+import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ final class Outputs {
         Digest expected = request.digest();
         Digest actual = null;
         if (expected != null) {
-            actual = Transfer.hash(output, expected.algorithm());
+            actual = FileHash.of(output, expected.algorithm());
             if (!expected.equals(actual)) {
                 throw new IntegrityException("existing output " + output + " (left untouched)", expected, actual);
             }

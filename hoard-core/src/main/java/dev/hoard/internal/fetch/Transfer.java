@@ -2,6 +2,7 @@ package dev.hoard.internal.fetch;
 
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
+import dev.hoard.internal.digest.FileHash;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The running digest and size of a file being written: SHA-256 always (it names the blob), plus the expected
@@ -261,34 +264,25 @@ final class Transfer {
         }
     }
 
-    /** Copies a local file into {@code target} (when not null) while hashing it. */
+    /** Copies a local file into {@code target} while hashing it. */
     static Received copyLocal(Path source, Path target, Digest expected) throws IOException {
         Transfer transfer = new Transfer(expected);
-        try (InputStream in = Files.newInputStream(source)) {
-            if (target == null) {
-                byte[] buffer = new byte[BUFFER_SIZE];
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    transfer.update(buffer, n);
-                }
-            } else {
-                try (FileChannel out = openNew(target)) {
-                    transfer.receive(in, out, size -> { }, false);
-                }
-            }
+        try (InputStream in = Files.newInputStream(source); FileChannel out = openNew(target)) {
+            transfer.receive(in, out, size -> { }, false);
         }
         return transfer.result();
     }
 
-    /** Hashes a file in one algorithm. */
-    static Digest hash(Path file, DigestAlgorithm algorithm) throws IOException {
-        MessageDigest digest = algorithm.newMessageDigest();
-        byte[] buffer = new byte[BUFFER_SIZE];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+    /** The size and digests of a file at rest: SHA-256, and the expected digest's algorithm if another. */
+    static Received hashAtRest(Path file, Digest expected) throws IOException {
+        Set<DigestAlgorithm> algorithms = EnumSet.of(DigestAlgorithm.SHA256);
+        if (expected != null) {
+            algorithms.add(expected.algorithm());
         }
-        return Digest.of(algorithm, digest.digest());
+        FileHash hash = FileHash.of(file, algorithms);
+        Digest other = expected == null || expected.algorithm() == DigestAlgorithm.SHA256 ? null
+                : hash.in(expected.algorithm());
+        return new Received(hash.size(), hash.in(DigestAlgorithm.SHA256), other);
     }
 
     /**
