@@ -1,14 +1,14 @@
 package dev.hoard;
 
-import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.checksums.ChecksumStep;
 import dev.hoard.internal.decompress.DecompressStep;
+import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.fetch.FetchSettings;
-import dev.hoard.internal.fetch.FetchStep;
 import dev.hoard.internal.fetch.Fetcher;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
+import dev.hoard.internal.step.FetchStep;
 import dev.hoard.internal.store.CacheStore;
 import java.io.IOException;
 import java.net.URI;

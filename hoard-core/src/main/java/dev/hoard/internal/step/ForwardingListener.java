@@ -1,4 +1,4 @@
-package dev.hoard.internal.fetch;
+package dev.hoard.internal.step;
 
 import dev.hoard.FetchListener;
 import dev.hoard.FetchResult;
