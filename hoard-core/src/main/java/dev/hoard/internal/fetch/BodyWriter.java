@@ -32,7 +32,10 @@ sealed interface BodyWriter permits SequentialWriter, SegmentedWriter {
     record Broken(Reply.Retry why) implements Written {
     }
 
-    /** A segment's range was answered with the whole file or another one: start over on one connection. */
-    record RemoteChanged(String why) implements Written {
+    /**
+     * Start the file over with one whole-file request: a segment's range was answered with the whole file or another
+     * range (the remote changed, or ignores ranges), or a first range turned out not to be worth splitting.
+     */
+    record StartOver(String why) implements Written {
     }
 }

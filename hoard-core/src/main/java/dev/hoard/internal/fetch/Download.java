@@ -170,6 +170,16 @@ final class Download {
     /** Hands a body to the writer it needs: from byte 0, the file starts over, perhaps split; else it continues. */
     private BodyWriter.Written receive(URI source, Reply.Body body, RetryBudget budget)
             throws IOException, InterruptedException {
+        try {
+            return write(source, body, budget);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            body.response().abort(); // in case no writer got as far as closing it
+            throw e;
+        }
+    }
+
+    private BodyWriter.Written write(URI source, Reply.Body body, RetryBudget budget)
+            throws IOException, InterruptedException {
         if (body.offset() > 0) {
             context.listener().resumed(context.url(), sequential.size(), body.total());
             return sequential.write(body);
@@ -185,10 +195,9 @@ final class Download {
             return segmented(source, context.policy().split(firstEnd, total), budget).write(body);
         }
         if (!body.whole() && body.end() != total) {
-            // The first range of a file that is not split after all: ask for the whole of it instead.
             body.response().abort();
             rangedStart = false;
-            return new BodyWriter.RemoteChanged("not split");
+            return new BodyWriter.StartOver("a first range of a file that is not split: ask for all of it instead");
         }
         return sequential.write(body);
     }
@@ -207,7 +216,7 @@ final class Download {
                 budget.retry(broken.why(), sequential.size(), new RetryBudget.Stop());
                 yield Optional.empty();
             }
-            case BodyWriter.RemoteChanged changed -> {
+            case BodyWriter.StartOver startOver -> {
                 if (partial.record() != null && !partial.record().segments().isEmpty()) {
                     splitAllowed = false; // ranges are not to be trusted here: one connection from byte 0
                     sequential.reset();

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * writes the last byte forces the rest while the hasher catches up: the final fsync finds nothing left.
  *
  * <p><b>Retries.</b> Workers retry their segment with the download's one {@link RetryBudget}. A 200 or a mismatched
- * range means the remote changed or ignores ranges: {@link RemoteChanged}, and the caller starts over on one
+ * range means the remote changed or ignores ranges: {@link StartOver}, and the caller starts over on one
  * connection.
  */
 final class SegmentedWriter implements BodyWriter {
@@ -139,7 +139,7 @@ final class SegmentedWriter implements BodyWriter {
                 }
                 hash();
             } catch (RemoteChangedException e) {
-                return new RemoteChanged(e.getMessage());
+                return new StartOver(e.getMessage());
             } finally {
                 abandon(null);
                 stopWorkers();
