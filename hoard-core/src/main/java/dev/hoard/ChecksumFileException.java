@@ -9,13 +9,20 @@ import java.net.URI;
  * like a digest mismatch: nobody has said what the file's bytes should be.
  */
 public final class ChecksumFileException extends IOException {
+    private final URI url;
     private final URI checksumsUrl;
     private final String fileName;
 
-    public ChecksumFileException(URI checksumsUrl, String fileName, String message) {
+    public ChecksumFileException(URI url, URI checksumsUrl, String fileName, String message) {
         super(message);
+        this.url = url;
         this.checksumsUrl = checksumsUrl;
         this.fileName = fileName;
+    }
+
+    /** The URL whose digest was to be read from the checksum file. */
+    public URI url() {
+        return url;
     }
 
     /** The checksum file that was read. */
@@ -23,7 +30,7 @@ public final class ChecksumFileException extends IOException {
         return checksumsUrl;
     }
 
-    /** The file name that was looked up in it. */
+    /** The file name that was looked up in it, or null if the checksum file was refused before any lookup. */
     public String fileName() {
         return fileName;
     }

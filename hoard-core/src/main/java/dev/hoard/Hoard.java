@@ -98,7 +98,7 @@ public final class Hoard implements AutoCloseable {
      * Fetches {@code request}: from the output path if it already holds the file, from the cache, or from the network
      * (downloading at most once across every thread and process sharing the cache).
      *
-     * @throws IllegalArgumentException a usage error (e.g. --no-cache without an output)
+     * @throws IllegalArgumentException a usage error (e.g. a request without the cache and without an output)
      * @throws IntegrityException       the content does not have the expected digest; nothing was cached or written
      * @throws ChecksumFileException    the request's checksum file does not list the file (or is no checksum file)
      * @throws DecompressionException   decompression was asked for and the content is corrupt or not compressed

@@ -131,6 +131,7 @@ class DecompressAndChecksumsTest {
         ChecksumFileException e = assertThrows(ChecksumFileException.class, () -> hoard.fetch(
                 FetchRequest.of(server.url("/disk.img")).checksums(server.url("/SHA256SUMS"))));
 
+        assertEquals(server.url("/disk.img"), e.url());
         assertEquals("disk.img", e.fileName());
         assertEquals(server.url("/SHA256SUMS"), e.checksumsUrl());
         assertEquals(0, server.requestCount("/disk.img"));

@@ -94,6 +94,8 @@ class FetchTest {
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> hoard.fetch(FetchRequest.of(url).output(out).digest(BODY_SHA256)));
         assertEquals(BODY_SHA256, e.expected());
+        assertEquals(url, e.url());
+        assertEquals(out, e.existingOutput());
         assertEquals("something else", Files.readString(out));
         assertEquals(0, server.requestCount("/disk.img"));
     }
@@ -107,6 +109,8 @@ class FetchTest {
                 () -> hoard.fetch(FetchRequest.of(url).output(out).digest(wrong)));
         assertEquals(wrong, e.expected());
         assertEquals(BODY_SHA256, e.actual());
+        assertEquals(url, e.url());
+        assertNull(e.existingOutput());
         assertTrue(e.getMessage().contains(wrong.hex()) && e.getMessage().contains(BODY_SHA256.hex()),
                 e.getMessage());
         assertFalse(Files.exists(out));

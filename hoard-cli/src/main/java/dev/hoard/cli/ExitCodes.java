@@ -85,14 +85,26 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
                 .orElse(codes.isEmpty() ? OK : codes.iterator().next());
     }
 
-    /** One line that says what failed and on what; file-system errors name the path and the reason. */
+    /**
+     * One line that says what failed, on what, and what to do; file-system errors name the path and the reason. The
+     * library's messages speak of its own terms, so the advice that names an option of hoard's is added here.
+     */
     static String message(Throwable e) {
         return switch (e) {
             case NoSuchFileException f -> f.getFile() + ": " + (f.getReason() == null ? "no such file" : f.getReason());
             case AccessDeniedException f -> f.getFile() + ": permission denied";
             case FileSystemException f -> f.getMessage();
             case InterruptedException ignored -> "interrupted";
-            default -> e.getMessage() == null ? e.toString() : e.getMessage();
+            default -> (e.getMessage() == null ? e.toString() : e.getMessage()) + optionHint(e);
+        };
+    }
+
+    /** The option that would have avoided a library failure, as advice to append to its message; else "". */
+    private static String optionHint(Throwable e) {
+        return switch (e) {
+            case LockTimeoutException ignored -> "; retry later or raise --lock-timeout";
+            case DownloadException d when d.insecureRedirect() != null -> " (allow it with --allow-insecure-redirects)";
+            default -> "";
         };
     }
 }

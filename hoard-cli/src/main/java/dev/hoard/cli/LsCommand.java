@@ -36,13 +36,16 @@ final class LsCommand implements Callable<Integer> {
     @Mixin
     CacheDirOption cache;
 
+    @Mixin
+    FileLocksOption fileLocks;
+
     @Option(names = "--json", description = "One JSON object per line instead of the table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         List<CacheEntryInfo> entries;
-        try (Hoard hoard = Hoard.open(cache.resolve())) {
+        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
         }
         if (json) {

@@ -3,7 +3,7 @@ package dev.hoard.cli;
 import dev.hoard.HoardOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How hoard talks to servers and locks entries: shared by every command that downloads. */
@@ -34,16 +34,12 @@ final class NetworkOptions {
             description = "Follow redirects from https to plain http (refused by default).")
     boolean allowInsecureRedirects;
 
-    @Option(names = "--no-file-locks",
-            description = "Do not take OS file locks (env HOARD_FILE_LOCKS=off), for mounts where they silently do "
-                    + "nothing or fail (some NFS, Lustre, CIFS). Processes may then download the same file twice, "
-                    + "but never publish a corrupt one.")
-    boolean noFileLocks;
+    @Mixin
+    FileLocksOption fileLocks;
 
     HoardOptions apply(Path cacheDir) {
-        HoardOptions options = HoardOptions.of(cacheDir).retries(retries)
-                .allowInsecureRedirects(allowInsecureRedirects)
-                .fileLocks(!noFileLocks && !fileLocksOffInEnvironment());
+        HoardOptions options = fileLocks.options(cacheDir).retries(retries)
+                .allowInsecureRedirects(allowInsecureRedirects);
         if (connections != null) {
             if (connections < 1 || connections > HoardOptions.MAX_CONNECTIONS) {
                 throw new IllegalArgumentException("--connections must be between 1 and "
@@ -62,13 +58,5 @@ final class NetworkOptions {
             options = options.retryDelay(new DurationConverter().convert(delay));
         }
         return options;
-    }
-
-    private static boolean fileLocksOffInEnvironment() {
-        String value = System.getenv("HOARD_FILE_LOCKS");
-        return value != null && switch (value.toLowerCase(Locale.ROOT)) {
-            case "off", "false", "0", "no" -> true;
-            default -> false;
-        };
     }
 }

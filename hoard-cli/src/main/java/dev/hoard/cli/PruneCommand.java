@@ -64,10 +64,13 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CacheDirOption cache;
 
+    @Mixin
+    FileLocksOption fileLocks;
+
     @Override
     public Integer call() throws Exception {
         PruneReport report;
-        try (Hoard hoard = Hoard.open(cache.resolve())) {
+        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
             report = hoard.prune(policy.toPolicy(), dryRun);
         }
         String verb = dryRun ? "would remove " : "removed ";

@@ -36,6 +36,7 @@ final class QuickGet {
     private QuickGet() {
         get.cache = new CacheDirOption();
         get.network = new NetworkOptions();
+        get.network.fileLocks = new FileLocksOption();
         get.network.retries = 5; // NetworkOptions' defaultValue
     }
 
@@ -120,7 +121,7 @@ final class QuickGet {
             case "--no-cache" -> get.noCache = true;
             case "--offline" -> get.offline = true;
             case "--allow-insecure-redirects" -> get.network.allowInsecureRedirects = true;
-            case "--no-file-locks" -> get.network.noFileLocks = true;
+            case "--no-file-locks" -> get.network.fileLocks.noFileLocks = true;
             case "--json" -> get.json = true;
             case "-q", "--quiet" -> get.quiet = true;
             default -> {

@@ -45,11 +45,14 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     CacheDirOption cache;
 
+    @Mixin
+    FileLocksOption fileLocks;
+
     @Override
     public Integer call() throws Exception {
         List<URI> targets = urls.stream().map(GetCommand::parseSource).toList();
         List<Verification> results;
-        try (Hoard hoard = Hoard.open(cache.resolve())) {
+        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
             results = hoard.verify(targets, repair, this::print);
         }
         long corrupt = count(results, Verification.Outcome.CORRUPT);

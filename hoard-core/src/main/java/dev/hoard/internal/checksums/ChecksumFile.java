@@ -66,7 +66,7 @@ public record ChecksumFile(URI url, List<Entry> entries) {
         String fileName = path.getLast();
         List<Entry> candidates = entries.stream().filter(e -> fileName.equals(last(e.segments()))).toList();
         if (candidates.isEmpty()) {
-            throw new ChecksumFileException(url, fileName, notListed(fileName));
+            throw new ChecksumFileException(download, url, fileName, notListed(fileName));
         }
         int best = candidates.stream().mapToInt(e -> sharedTail(e.segments(), path)).max().orElseThrow();
         List<Entry> closest = candidates.stream().filter(e -> sharedTail(e.segments(), path) == best).toList();
@@ -74,8 +74,8 @@ public record ChecksumFile(URI url, List<Entry> entries) {
                 .max(Comparator.comparingInt(DigestAlgorithm::hexLength)).orElseThrow();
         List<Entry> chosen = closest.stream().filter(e -> e.digest().algorithm() == strongest).toList();
         if (chosen.stream().map(Entry::digest).distinct().count() > 1) {
-            throw new ChecksumFileException(url, fileName, url + " lists '" + fileName + "' more than once with "
-                    + "different digests (" + chosen.stream().map(e -> e.name() + " " + e.digest()).toList()
+            throw new ChecksumFileException(download, url, fileName, url + " lists '" + fileName + "' more than once "
+                    + "with different digests (" + chosen.stream().map(e -> e.name() + " " + e.digest()).toList()
                     + "); cannot tell which one " + download + " is");
         }
         return chosen.getFirst().digest();

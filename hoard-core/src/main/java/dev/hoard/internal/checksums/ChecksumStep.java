@@ -41,7 +41,7 @@ public final class ChecksumStep implements FetchStep {
         }
         Digest listed = ChecksumFile.parse(request.checksums(), read(request, listener)).digestFor(request.uri());
         if (request.digest() != null && !request.digest().equals(listed)) {
-            throw new IllegalArgumentException("--digest " + request.digest() + " conflicts with " + listed
+            throw new IllegalArgumentException("the expected digest " + request.digest() + " conflicts with " + listed
                     + ", the digest " + request.checksums() + " lists for " + request.uri());
         }
         return next.fetch(request.checksums(null).digest(listed), listener);
@@ -52,41 +52,44 @@ public final class ChecksumStep implements FetchStep {
                 .offline(request.offline())
                 .lockTimeout(request.lockTimeout());
         if (!request.noCache()) {
-            return readCapped(request.checksums(), fetchCapped(sums, listener).path());
+            return readCapped(request, fetchCapped(request, sums, listener).path());
         }
         if (request.output() == null) {
-            throw new IllegalArgumentException("--no-cache needs an output path (-o)");
+            throw new IllegalArgumentException("a request without the cache needs an output path");
         }
         Path temp = AtomicFiles.tempSibling(request.output());
         try {
-            fetchCapped(sums.noCache(true).output(temp), listener);
-            return readCapped(request.checksums(), temp);
+            fetchCapped(request, sums.noCache(true).output(temp), listener);
+            return readCapped(request, temp);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
-    private FetchResult fetchCapped(FetchRequest sums, FetchListener listener)
+    /** Fetches the checksum file of {@code request} as {@code sums} asks, stopping once it is too large. */
+    private FetchResult fetchCapped(FetchRequest request, FetchRequest sums, FetchListener listener)
             throws IOException, InterruptedException {
         try {
             return next.fetch(sums, new CappedListener(listener));
         } catch (TooLarge e) {
-            throw tooLarge(sums.uri(), e.size);
+            throw tooLarge(request, e.size);
         }
     }
 
-    private static String readCapped(URI checksums, Path file) throws IOException {
+    private static String readCapped(FetchRequest request, Path file) throws IOException {
         long size = Files.size(file);
         if (size > MAX_SIZE) {
-            throw tooLarge(checksums, Long.toString(size));
+            throw tooLarge(request, Long.toString(size));
         }
         return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     /** @param size the size in bytes, or a bound such as "more than 1048576" */
-    private static ChecksumFileException tooLarge(URI checksums, String size) {
-        return new ChecksumFileException(checksums, null, checksums + " is " + size + " bytes, too large for a "
-                + "checksum file (at most " + MAX_SIZE + "); is it really one, or are the two URLs swapped?");
+    private static ChecksumFileException tooLarge(FetchRequest request, String size) {
+        URI checksums = request.checksums();
+        return new ChecksumFileException(request.uri(), checksums, null, checksums + " is " + size + " bytes, too "
+                + "large for a checksum file (at most " + MAX_SIZE + "); is it really one, or are the two URLs "
+                + "swapped?");
     }
 
     /**

@@ -40,7 +40,7 @@ public final class DecompressStep implements FetchStep {
         }
         Path output = request.output();
         if (output == null) {
-            throw new IllegalArgumentException("--decompress needs an output path (-o) for the decompressed file");
+            throw new IllegalArgumentException("decompression needs an output path for the decompressed file");
         }
         FetchResult result = Files.exists(output) ? skip(request, output) : fetchAndDecompress(request, output,
                 listener);

@@ -207,8 +207,7 @@ public final class Fetcher {
             return locks.acquire(entry.lockFile(), request.lockTimeout(),
                     waited -> reportWaiting(request, entry, listener));
         } catch (TimeoutException e) {
-            throw new LockTimeoutException(request.uri().toString(), entry.readHolder().orElse(null),
-                    request.lockTimeout());
+            throw new LockTimeoutException(request.uri(), entry.readHolder().orElse(null), request.lockTimeout());
         }
     }
 
@@ -287,7 +286,7 @@ public final class Fetcher {
 
     private static void checkDigest(FetchRequest request, Transfer.Received received) throws IntegrityException {
         if (!received.matches(request.digest())) {
-            throw new IntegrityException(request.uri().toString(), request.digest(),
+            throw new IntegrityException(request.uri(), request.digest(),
                     received.digestIn(request.digest().algorithm()));
         }
     }
@@ -309,7 +308,7 @@ public final class Fetcher {
             throws IOException, InterruptedException {
         Path output = request.output();
         if (output == null) {
-            throw new IllegalArgumentException("--no-cache needs an output path (-o)");
+            throw new IllegalArgumentException("a request without the cache needs an output path");
         }
         if (request.offline()) {
             throw new OfflineException(request.uri());

@@ -49,7 +49,7 @@ final class LocalSources {
 
     private static void verify(FetchRequest request, Transfer.Received received) throws IntegrityException {
         if (!received.matches(request.digest())) {
-            throw new IntegrityException(request.uri().toString(), request.digest(),
+            throw new IntegrityException(request.uri(), request.digest(),
                     received.digestIn(request.digest().algorithm()));
         }
     }

@@ -35,7 +35,7 @@ final class Outputs {
         if (expected != null) {
             actual = FileHash.of(output, expected.algorithm());
             if (!expected.equals(actual)) {
-                throw new IntegrityException("existing output " + output + " (left untouched)", expected, actual);
+                throw new IntegrityException(request.uri(), output, expected, actual);
             }
         }
         return Optional.of(new FetchResult(FetchStatus.SKIPPED, request.uri(), output, null, Files.size(output),

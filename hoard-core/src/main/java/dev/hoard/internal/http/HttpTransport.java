@@ -89,8 +89,7 @@ public final class HttpTransport {
             throw new DownloadException(original, status, "refusing redirect to unsupported scheme: " + next, null);
         }
         if (current.getScheme().equalsIgnoreCase("https") && scheme.equals("http") && !allowInsecure) {
-            throw new DownloadException(original, status, "refusing redirect from https to http: " + current
-                    + " -> " + next + " (allow it with --allow-insecure-redirects)", null);
+            throw DownloadException.insecureRedirect(original, status, current, next);
         }
         return next;
     }

@@ -273,7 +273,7 @@ public final class CacheStore {
             Object format = Json.parseObject(Files.readString(formatFile, StandardCharsets.UTF_8)).get("format");
             if (!Long.valueOf(FORMAT).equals(format)) {
                 throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
-                        + FORMAT + "; use another --cache-dir or a matching hoard version");
+                        + FORMAT + "; use another cache directory or a matching hoard version");
             }
             return;
         } catch (NoSuchFileException e) {

@@ -107,20 +107,7 @@ abstract class EntryLocksContract {
     @Test
     void anInterruptEndsTheWaitAndHoldsNothing() throws Exception {
         try (Holding holding = holdInAnotherThread(locks())) {
-            CountDownLatch waiting = new CountDownLatch(1);
-            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            Thread waiter = Thread.ofPlatform().start(() -> {
-                try (EntryLock lock = locks().acquire(lockFile, null, waited -> waiting.countDown())) {
-                    outcome.complete(null);
-                } catch (Exception e) {
-                    outcome.complete(e);
-                }
-            });
-            assertTrue(waiting.await(BOUND_SECONDS, TimeUnit.SECONDS), "the waiter never waited");
-
-            waiter.interrupt();
-
-            assertInstanceOf(InterruptedException.class, outcome.get(BOUND_SECONDS, TimeUnit.SECONDS));
+            assertAnInterruptEndsAWait();
         }
         assertTrue(freeForAnotherThread());
     }
@@ -219,6 +206,24 @@ abstract class EntryLocksContract {
             assertEquals(!locks().excludesOtherProcesses(), LockingProcess.canLock(lockFile));
         }
         assertTrue(LockingProcess.canLock(lockFile), "released, the file is free for any process");
+    }
+
+    /** Starts a thread that waits for the lock, which is held, and interrupts it once it waits: the wait must end. */
+    void assertAnInterruptEndsAWait() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try (EntryLock lock = locks().acquire(lockFile, null, waited -> waiting.countDown())) {
+                outcome.complete(null);
+            } catch (Exception e) {
+                outcome.complete(e);
+            }
+        });
+        assertTrue(waiting.await(BOUND_SECONDS, TimeUnit.SECONDS), "the waiter never waited");
+
+        waiter.interrupt();
+
+        assertInstanceOf(InterruptedException.class, outcome.get(BOUND_SECONDS, TimeUnit.SECONDS));
     }
 
     /** Whether a thread other than this one can take the lock right now (it lets go at once). */

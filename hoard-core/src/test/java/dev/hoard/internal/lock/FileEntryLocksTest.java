@@ -1,6 +1,5 @@
 package dev.hoard.internal.lock;
 
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.LockingProcess;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -42,20 +38,7 @@ class FileEntryLocksTest extends EntryLocksContract {
     @Test
     void anInterruptEndsAWaitForAnotherProcess() throws Exception {
         try (LockingProcess other = LockingProcess.hold(lockFile)) {
-            CountDownLatch waiting = new CountDownLatch(1);
-            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            Thread waiter = Thread.ofPlatform().start(() -> {
-                try (EntryLock lock = locks().acquire(lockFile, null, waited -> waiting.countDown())) {
-                    outcome.complete(null);
-                } catch (Exception e) {
-                    outcome.complete(e);
-                }
-            });
-            assertTrue(waiting.await(BOUND_SECONDS, TimeUnit.SECONDS), "the waiter never waited");
-
-            waiter.interrupt();
-
-            assertInstanceOf(InterruptedException.class, outcome.get(BOUND_SECONDS, TimeUnit.SECONDS));
+            assertAnInterruptEndsAWait(); // while it waits for the file lock, holding the thread lock
         }
         assertTrue(freeForAnotherThread());
     }
