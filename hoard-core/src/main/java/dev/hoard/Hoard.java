@@ -5,6 +5,7 @@ import dev.hoard.internal.decompress.DecompressStep;
 import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.fetch.FetchSettings;
 import dev.hoard.internal.fetch.Fetcher;
+import dev.hoard.internal.http.Connector;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
@@ -55,7 +56,7 @@ public final class Hoard implements AutoCloseable {
     public static Hoard open(HoardOptions options) throws IOException {
         CacheStore store = CacheStore.open(options.cacheDir());
         HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent(),
-                options.allowInsecureRedirects());
+                options.allowInsecureRedirects(), new Connector(options.proxy(), options.trust()));
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
         EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();

@@ -13,7 +13,8 @@ import java.util.Map;
  * Sends GET requests with {@link HttpURLConnection}, which measured about twice as fast as
  * {@code java.net.http.HttpClient} for large bodies on this project's machines (see docs/benchmarks.md), and is
  * already loaded by the JDK's own startup classes. Redirects are followed here, not by the JDK, so that the loop
- * bound and the https → http refusal are ours and the final URL is known.
+ * bound and the https → http refusal are ours and the final URL is known. How a connection is opened (proxy, TLS
+ * trust) and how a proxy's or a handshake's failure reads is the {@link Connector}'s.
  */
 public final class HttpTransport {
     static final int MAX_REDIRECTS = 10;
@@ -22,26 +23,35 @@ public final class HttpTransport {
     private final Duration readTimeout;
     private final String userAgent;
     private final boolean allowInsecureRedirects;
+    private final Connector connector;
 
+    /** A transport with the JVM's proxies and the default trust ({@link Connector#defaults()}). */
     public HttpTransport(Duration connectTimeout, Duration readTimeout, String userAgent,
             boolean allowInsecureRedirects) {
+        this(connectTimeout, readTimeout, userAgent, allowInsecureRedirects, Connector.defaults());
+    }
+
+    public HttpTransport(Duration connectTimeout, Duration readTimeout, String userAgent,
+            boolean allowInsecureRedirects, Connector connector) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.userAgent = userAgent;
         this.allowInsecureRedirects = allowInsecureRedirects;
+        this.connector = connector;
     }
 
     /**
      * Sends a GET and returns the first non-redirect response, whatever its status. The caller closes it.
      *
-     * @throws DownloadException on a redirect loop, a redirect to a downgraded or unsupported scheme
+     * @throws DownloadException on a redirect loop, a redirect to a downgraded or unsupported scheme, a proxy's
+     *                           refusal, a failed TLS handshake ({@link dev.hoard.TlsException})
      * @throws IOException       on connection failures and timeouts
      */
     public HttpResponse get(URI uri, Map<String, String> headers) throws IOException {
         URI current = uri;
         for (int redirects = 0; ; redirects++) {
             HttpURLConnection connection = open(current, headers);
-            int status = connection.getResponseCode();
+            int status = connector.status(connection, uri, current);
             if (!isRedirect(status)) {
                 return new HttpResponse(current, connection, status);
             }
@@ -60,7 +70,7 @@ public final class HttpTransport {
     }
 
     private HttpURLConnection open(URI uri, Map<String, String> headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        HttpURLConnection connection = connector.open(uri);
         connection.setInstanceFollowRedirects(false);
         connection.setUseCaches(false);
         connection.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
