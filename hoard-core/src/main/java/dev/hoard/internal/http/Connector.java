@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLException;
 
 /**
  * How {@link HttpTransport} opens a connection and gets its status: through the proxy the {@link ProxySettings}
@@ -66,10 +65,9 @@ public final class Connector {
         }
         int status;
         try {
-            status = connection.getResponseCode();
-        } catch (SSLException e) {
-            TlsException failure = TlsFailures.classify(e, url, current);
-            throw failure != null ? failure : e;
+            status = TlsFailures.responseCode(connection, url, current);
+        } catch (TlsException e) {
+            throw e;
         } catch (IOException e) {
             throw ProxyFailures.tunnelFailure(e, url, current, proxies.route(current), offered());
         }

@@ -3,6 +3,8 @@ package dev.hoard.internal.tls;
 import dev.hoard.TlsException;
 import dev.hoard.TlsException.Problem;
 import java.io.EOFException;
+import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.SocketException;
 import java.net.URI;
 import java.security.cert.CertPathBuilderException;
@@ -31,6 +33,23 @@ public final class TlsFailures {
             .withZone(ZoneOffset.UTC);
 
     private TlsFailures() {
+    }
+
+    /**
+     * {@code connection.getResponseCode()}, with a handshake that failed for good thrown as a {@link TlsException}.
+     * The {@code catch} of {@link SSLException} is here rather than in the caller because the JVM loads a caught
+     * exception's class when it verifies the method, and the caller's class is loaded by every cache hit.
+     *
+     * @param url     the request's URL
+     * @param current the URL {@code connection} is for
+     */
+    public static int responseCode(HttpURLConnection connection, URI url, URI current) throws IOException {
+        try {
+            return connection.getResponseCode();
+        } catch (SSLException e) {
+            TlsException failure = classify(e, url, current);
+            throw failure != null ? failure : e;
+        }
     }
 
     /**
