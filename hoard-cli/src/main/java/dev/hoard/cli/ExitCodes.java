@@ -8,6 +8,7 @@ import dev.hoard.IntegrityException;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.NotCachedException;
 import dev.hoard.OfflineException;
+import dev.hoard.TlsException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -104,6 +105,10 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case LockTimeoutException ignored -> "; retry later or raise --lock-timeout";
             case DownloadException d when d.insecureRedirect() != null -> " (allow it with --allow-insecure-redirects)";
+            case TlsException t when t.problem() == TlsException.Problem.UNTRUSTED ->
+                    "; if you trust that CA, give its certificate (PEM) with --cacert FILE or SSL_CERT_FILE";
+            case DownloadException d when d.httpStatus() == 407 -> " (the proxy comes from --proxy, or else from "
+                    + "http_proxy, HTTPS_PROXY or ALL_PROXY)";
             default -> "";
         };
     }

@@ -4,6 +4,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -28,7 +29,8 @@ final class QuickGet {
     private static final Set<String> FLAGS = Set.of("--decompress", "--no-cache", "--offline",
             "--allow-insecure-redirects", "--no-file-locks", "--json", "-q", "--quiet");
     private static final Set<String> WITH_VALUE = Set.of("-o", "--output", "-d", "--digest", "--checksums",
-            "--cache-dir", "--lock-timeout", "--retries", "--connections", "--connect-timeout", "--read-timeout");
+            "--cache-dir", "--lock-timeout", "--retries", "--connections", "--connect-timeout", "--read-timeout",
+            "--proxy", "--no-proxy", "--cacert");
 
     private final GetCommand get = new GetCommand();
     private final Set<String> seen = new HashSet<>();
@@ -144,6 +146,9 @@ final class QuickGet {
                 case "--connections" -> get.network.connections = Integer.valueOf(value);
                 case "--connect-timeout" -> get.network.connectTimeout = new DurationConverter().convert(value);
                 case "--read-timeout" -> get.network.readTimeout = new DurationConverter().convert(value);
+                case "--proxy" -> get.network.proxy = value;
+                case "--no-proxy" -> get.network.noProxy = value;
+                case "--cacert" -> get.network.caCerts = List.of(Path.of(value)); // a repeat goes to picocli
                 default -> {
                     return false;
                 }
