@@ -10,6 +10,8 @@ import dev.hoard.testing.Nginx;
 import dev.hoard.testing.Squid;
 import dev.hoard.testing.TestCertificates;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,13 +163,15 @@ class GetProxyTest {
 
     @Test
     void credentialsInTheProxyUrlAreGivenToTheProxyForPlainRequestsAndTunnels() throws Exception {
-        Path manifest = Files.writeString(tmp.resolve("both.txt"), nginx.url("/small.img") + "\n"
-                + nginx.httpsUrl("/small.img") + "\n");
+        // The tunnel first: once a plain request has authenticated, the JDK would send its cached credentials with
+        // the CONNECT unasked, and the tunnel's own answer to a 407 would go untested.
+        Path manifest = Files.writeString(tmp.resolve("both.txt"), nginx.httpsUrl("/small.img") + "\n"
+                + nginx.url("/small.img") + "\n");
         String proxy = squid.url(Squid.USER, Squid.PASSWORD);
         int before = nginx.accessLog().size();
 
         Cli.Run run = hoard("credentials", Map.of("http_proxy", proxy, "https_proxy", proxy,
-                "SSL_CERT_FILE", ca.toString()), "prefetch", manifest.toString());
+                "SSL_CERT_FILE", ca.toString()), "prefetch", "--jobs", "1", manifest.toString());
 
         assertEquals(0, run.exitCode(), run.toString());
         assertAllThroughSquid(originSince(before, 2), "with credentials");
@@ -205,6 +209,22 @@ class GetProxyTest {
         assertFalse(refused.stderr().contains("secret"), refused.stderr());
         List<Squid.Entry> attempts = squid.awaitAccessLog(1, Duration.ofSeconds(5));
         assertTrue(attempts.size() <= 2, "the password was offered once, not retried: " + attempts);
+    }
+
+    @Test
+    void aProxyThatCannotReachTheServerIsRetriedAndNamed() throws Exception {
+        int closed = freePort();
+        URI url = URI.create("https://127.0.0.1:" + closed + "/small.img");
+
+        Cli.Run run = hoard("unreachable", Map.of("HTTPS_PROXY", squid.url()), "get", "--retries", "1",
+                url.toString());
+
+        assertEquals(4, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("proxy http://127.0.0.1:" + squid.port() + " answered HTTP 503 Service "
+                + "Unavailable when asked for a tunnel to 127.0.0.1:" + closed + " (gave up after 1 retries)"),
+                run.stderr());
+        assertEquals(2, squid.awaitAccessLog(2, Duration.ofSeconds(5)).stream()
+                .filter(e -> e.method().equals("CONNECT")).count(), "retried once: " + squid.accessLog());
     }
 
     @Test
@@ -262,6 +282,12 @@ class GetProxyTest {
         all.putIfAbsent("HOARD_RETRY_DELAY", "50ms");
         all.putIfAbsent("HOARD_CACHE_DIR", tmp.resolve("cache").toString());
         return Cli.await(Cli.fork(tmp, name, all, args), tmp, name, 60);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** The origin's log lines after the first {@code skip}, waiting for at least {@code count} of them. */

@@ -56,7 +56,7 @@ public final class Connector {
      * @param url     the request's URL, which failures name
      * @param current the URL {@code connection} is for (a redirect's, perhaps)
      * @throws TlsException                 if the handshake failed for good
-     * @throws dev.hoard.DownloadException  if a proxy refused (407, or a 4xx to CONNECT)
+     * @throws dev.hoard.DownloadException  if a proxy refused (407, or another 4xx to CONNECT)
      * @throws IOException                  on failures that another attempt may not meet
      */
     int status(HttpURLConnection connection, URI url, URI current) throws IOException {
@@ -69,7 +69,7 @@ public final class Connector {
         } catch (TlsException e) {
             throw e;
         } catch (IOException e) {
-            throw ProxyFailures.tunnelFailure(e, url, current, proxies.route(current), offered());
+            throw ProxyFailures.tunnelFailure(e, url, current, proxies.route(current));
         }
         if (status == 407) {
             connection.disconnect();

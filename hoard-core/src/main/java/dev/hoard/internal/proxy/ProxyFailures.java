@@ -46,18 +46,17 @@ public final class ProxyFailures {
     }
 
     /**
-     * What a failed CONNECT means: a 407 or another 4xx is a {@link DownloadException} (not retried), a 5xx an
-     * ordinary {@link IOException} with a clearer message (retried); any other failure is returned as it is.
+     * What a CONNECT that did not get a 200 means: the JDK gives a 407 as the response's status (JDK 17 to 25 were
+     * seen to) and throws this for every other status. A 4xx (say, a port the proxy does not tunnel to) is a
+     * {@link DownloadException}, not retried; a 5xx (the proxy cannot reach the server) an ordinary
+     * {@link IOException} with a message that names the proxy, retried. Any other failure is returned as it is.
      */
-    public static IOException tunnelFailure(IOException e, URI url, URI current, Route route, boolean offered) {
+    public static IOException tunnelFailure(IOException e, URI url, URI current, Route route) {
         Matcher m = TUNNEL.matcher(String.valueOf(e.getMessage()));
         if (route.direct() || !m.matches()) {
             return e;
         }
         int status = Integer.parseInt(m.group(1));
-        if (status == 407) {
-            return authenticationRequired(url, current, route, offered);
-        }
         String message = route.describe() + " answered HTTP " + status + (m.group(2).isEmpty() ? "" : " " + m.group(2))
                 + " when asked for a tunnel to " + current.getHost() + ":" + port(current);
         return status >= 400 && status < 500 ? new DownloadException(url, status, message, e)
