@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GetProxyTest {
     private static final byte[] SMALL = CrossProcessTest.randomBytes(200_000);
     private static final byte[] LARGE = CrossProcessTest.randomBytes(6 * 1024 * 1024);
+    private static final byte[] MEDIUM = CrossProcessTest.randomBytes(3 * 1024 * 1024);
     private static final String DIRECT = "127.0.0.1";
 
     @TempDir
@@ -56,9 +56,10 @@ class GetProxyTest {
         TestCertificates.assumeAvailable();
         Files.write(root.resolve("small.img"), SMALL);
         Files.write(root.resolve("large.img"), LARGE);
+        Files.write(root.resolve("medium.img"), MEDIUM);
         ca = TestCertificates.get().ca();
         nginx = Nginx.startTls(root, TestCertificates.get().valid());
-        slow = Nginx.start(root, 1_500_000); // 4 s for the large file: time to kill it midway
+        slow = Nginx.start(root, 1_500_000); // 2 s for the medium file: time to kill it midway
         squid = Squid.start();
     }
 
@@ -75,25 +76,42 @@ class GetProxyTest {
         squid.clearAccessLog();
     }
 
+    /**
+     * Each run names one squid port for http and the other, with credentials, for https, in upper and lower case: the
+     * port squid logs shows which variable each request followed. The tunnel is first: once a plain request has
+     * authenticated, the JDK sends the cached credentials with a CONNECT unasked, and the tunnel's own answer to a
+     * 407 would go untested.
+     */
     @Test
-    void httpAndHttpsGoThroughTheProxyTheEnvironmentNamesInUpperOrLowerCase() throws Exception {
+    void eachSchemeGoesThroughTheProxyItsVariableNamesInEitherCaseWithItsCredentials() throws Exception {
         URI http = nginx.url("/small.img");
         URI https = nginx.httpsUrl("/small.img");
-        for (String variable : List.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")) {
-            URI url = variable.toLowerCase().startsWith("http_") ? http : https;
-            int before = nginx.accessLog().size();
+        Path manifest = Files.writeString(tmp.resolve("both.txt"), https + "\n" + http + "\n");
+        String authenticated = squid.url(Squid.USER, Squid.PASSWORD);
+        List<Map<String, String>> runs = List.of(
+                Map.of("HTTP_PROXY", squid.url(), "https_proxy", authenticated),
+                Map.of("http_proxy", authenticated, "HTTPS_PROXY", squid.url()));
+        for (Map<String, String> variables : runs) {
             squid.clearAccessLog();
+            int before = nginx.accessLog().size();
+            Map<String, String> env = new HashMap<>(variables);
+            env.put("SSL_CERT_FILE", ca.toString());
+            env.put("HOARD_CACHE_DIR", tmp.resolve("cache-" + runs.indexOf(variables)).toString());
 
-            Cli.Run run = hoard(variable, Map.of(variable, squid.url(), "SSL_CERT_FILE", ca.toString(),
-                    "HOARD_CACHE_DIR", tmp.resolve("cache-" + variable).toString()),
-                    "get", "-o", tmp.resolve(variable + ".img").toString(), url.toString());
+            Cli.Run run = hoard("run" + runs.indexOf(variables), env, "prefetch", "--jobs", "1",
+                    manifest.toString());
 
-            assertEquals(0, run.exitCode(), variable + ": " + run);
-            assertArrayEquals(SMALL, Files.readAllBytes(tmp.resolve(variable + ".img")));
-            assertAllThroughSquid(originSince(before, 1), variable);
-            Squid.Entry forwarded = squid.awaitAccessLog(1, Duration.ofSeconds(5)).get(0);
-            assertEquals(url.getScheme().equals("http") ? "GET " + url : "CONNECT 127.0.0.1:" + nginx.tlsPort(),
-                    forwarded.method() + " " + forwarded.url(), variable);
+            assertEquals(0, run.exitCode(), variables + ": " + run);
+            assertAllThroughSquid(originSince(before, 2), variables.toString());
+            boolean httpsAuthenticated = variables.containsKey("https_proxy");
+            List<String> forwarded = squid.awaitAccessLog(2, e -> e.status() != 407, Duration.ofSeconds(5)).stream()
+                    .map(e -> e.method() + " " + e.url() + " " + e.user() + " "
+                            + (e.port() == squid.authPort() ? "auth" : "open")).sorted().toList();
+            assertEquals(List.of("CONNECT 127.0.0.1:" + nginx.tlsPort() + (httpsAuthenticated ? " hoard auth"
+                    : " null open"), "GET " + http + (httpsAuthenticated ? " null open" : " hoard auth")),
+                    forwarded, variables.toString());
+            assertFalse(run.stdout().contains(Squid.PASSWORD) || run.stderr().contains(Squid.PASSWORD),
+                    run.toString());
         }
     }
 
@@ -162,27 +180,6 @@ class GetProxyTest {
     }
 
     @Test
-    void credentialsInTheProxyUrlAreGivenToTheProxyForPlainRequestsAndTunnels() throws Exception {
-        // The tunnel first: once a plain request has authenticated, the JDK would send its cached credentials with
-        // the CONNECT unasked, and the tunnel's own answer to a 407 would go untested.
-        Path manifest = Files.writeString(tmp.resolve("both.txt"), nginx.httpsUrl("/small.img") + "\n"
-                + nginx.url("/small.img") + "\n");
-        String proxy = squid.url(Squid.USER, Squid.PASSWORD);
-        int before = nginx.accessLog().size();
-
-        Cli.Run run = hoard("credentials", Map.of("http_proxy", proxy, "https_proxy", proxy,
-                "SSL_CERT_FILE", ca.toString()), "prefetch", "--jobs", "1", manifest.toString());
-
-        assertEquals(0, run.exitCode(), run.toString());
-        assertAllThroughSquid(originSince(before, 2), "with credentials");
-        List<Squid.Entry> log = squid.awaitAccessLog(2, Duration.ofSeconds(5)).stream()
-                .filter(e -> e.status() != 407).toList();
-        assertEquals(List.of("GET " + Squid.USER, "CONNECT " + Squid.USER),
-                log.stream().map(e -> e.method() + " " + e.user()).sorted(Comparator.reverseOrder()).toList());
-        assertFalse(run.stdout().contains(Squid.PASSWORD) || run.stderr().contains(Squid.PASSWORD), run.toString());
-    }
-
-    @Test
     void a407SaysWhichProxyRefusedAndHowToGiveCredentialsAndIsNotRetried() throws Exception {
         URI https = nginx.httpsUrl("/small.img");
         Cli.Run anonymous = hoard("anonymous", Map.of("HTTPS_PROXY", squid.authUrl(), "SSL_CERT_FILE",
@@ -223,8 +220,8 @@ class GetProxyTest {
         assertTrue(run.stderr().contains("proxy http://127.0.0.1:" + squid.port() + " answered HTTP 503 Service "
                 + "Unavailable when asked for a tunnel to 127.0.0.1:" + closed + " (gave up after 1 retries)"),
                 run.stderr());
-        assertEquals(2, squid.awaitAccessLog(2, Duration.ofSeconds(5)).stream()
-                .filter(e -> e.method().equals("CONNECT")).count(), "retried once: " + squid.accessLog());
+        assertEquals(2, squid.awaitAccessLog(2, e -> e.method().equals("CONNECT"), Duration.ofSeconds(5)).size(),
+                "retried once: " + squid.accessLog());
     }
 
     @Test
@@ -242,8 +239,8 @@ class GetProxyTest {
         List<AccessLogEntry> origin = originSince(before, 4);
         assertTrue(origin.stream().filter(e -> e.status() == 206).count() >= 4, origin.toString());
         assertAllThroughSquid(origin, "the segments");
-        List<Squid.Entry> tunnels = squid.awaitAccessLog(4, Duration.ofSeconds(5)).stream()
-                .filter(e -> e.method().equals("CONNECT") && e.status() == 200).toList();
+        List<Squid.Entry> tunnels = squid.awaitAccessLog(4, e -> e.method().equals("CONNECT") && e.status() == 200,
+                Duration.ofSeconds(5));
         assertTrue(tunnels.size() >= 4, "one tunnel per connection: " + squid.accessLog());
         assertTrue(tunnels.stream().allMatch(e -> Squid.USER.equals(e.user())), tunnels.toString());
     }
@@ -251,19 +248,19 @@ class GetProxyTest {
     @Test
     void aDownloadKilledMidwayResumesThroughTheProxy() throws Exception {
         Map<String, String> env = Map.of("HTTP_PROXY", squid.url());
-        String url = slow.url("/large.img").toString();
+        String url = slow.url("/medium.img").toString();
         Path cache = tmp.resolve("cache");
         Process owner = Cli.fork(tmp, "owner", env, "get", "--connections", "1", "--cache-dir", cache.toString(),
                 url);
-        Cli.awaitPartial(cache, LARGE.length / 4, Duration.ofSeconds(30));
+        Cli.awaitPartial(cache, MEDIUM.length / 4, Duration.ofSeconds(30));
         owner.destroyForcibly().waitFor(); // SIGKILL
         int before = slow.accessLog().size();
 
         Cli.Run next = hoard("next", env, "get", "--json", "--cache-dir", cache.toString(), url);
 
         assertEquals(0, next.exitCode(), next.toString());
-        assertTrue(next.stderr().contains("resuming large.img at "), next.stderr());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(LARGE) + "\""), next.stdout());
+        assertTrue(next.stderr().contains("resuming medium.img at "), next.stderr());
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(MEDIUM) + "\""), next.stdout());
         List<AccessLogEntry> resumed = slow.awaitAccessLog(before + 1, Duration.ofSeconds(5));
         AccessLogEntry resume = resumed.get(resumed.size() - 1);
         assertEquals(206, resume.status(), resumed.toString());

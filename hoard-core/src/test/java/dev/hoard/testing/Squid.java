@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * A real squid on 127.0.0.1, for tests of hoard behind a proxy, with its own configuration, logs and pid file in a
@@ -160,18 +161,23 @@ public final class Squid implements AutoCloseable {
 
     /** Waits up to {@code timeout} for at least {@code atLeast} log lines (a tunnel is logged when it closes). */
     public List<Entry> awaitAccessLog(int atLeast, Duration timeout) {
+        return awaitAccessLog(atLeast, entry -> true, timeout);
+    }
+
+    /** Waits up to {@code timeout} for at least {@code atLeast} log lines that match, and returns those. */
+    public List<Entry> awaitAccessLog(int atLeast, Predicate<Entry> matching, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<Entry> entries = accessLog();
+        List<Entry> entries = accessLog().stream().filter(matching).toList();
         while (entries.size() < atLeast && System.nanoTime() < deadline) {
             if (ServerProcess.waitForExit(process, Duration.ofMillis(20))) {
                 throw new IllegalStateException("squid exited; its log:\n"
                         + ServerProcess.read(dir.resolve("cache.log")));
             }
-            entries = accessLog();
+            entries = accessLog().stream().filter(matching).toList();
         }
         if (entries.size() < atLeast) {
-            throw new AssertionError("expected at least " + atLeast + " squid log lines within " + timeout + ", got "
-                    + entries);
+            throw new AssertionError("expected at least " + atLeast + " matching squid log lines within " + timeout
+                    + ", got " + accessLog());
         }
         return entries;
     }
