@@ -27,7 +27,8 @@ class ProxySettingsTest {
 
     @Test
     void credentialsArePercentDecoded() {
-        ProxyAddress proxy = ProxyAddress.of(ProxySettings.of("http://us%65r:p%40ss%3Aw%2Frd+%C3%A9@proxy:3128").http());
+        ProxyAddress proxy = ProxyAddress.of(
+                ProxySettings.of("http://us%65r:p%40ss%3Aw%2Frd+%C3%A9@proxy:3128").http());
         assertEquals("user", proxy.user());
         assertEquals("p@ss:w/rd+é", proxy.password());
         assertEquals("proxy", proxy.host());

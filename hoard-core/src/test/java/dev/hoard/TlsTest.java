@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.HttpsOrigins;
 import dev.hoard.testing.Nginx;
-import dev.hoard.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,10 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,32 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTest {
     private static final byte[] BODY = FetchTest.randomBytes(300_000, 11);
 
-    @TempDir
-    static Path root;
+    @RegisterExtension
+    static final HttpsOrigins ORIGINS = HttpsOrigins.serving("f.img", BODY);
     @TempDir
     Path tmp;
-    private static Nginx nginx;
-    private static Nginx expired;
-
-    @BeforeAll
-    static void start() throws IOException {
-        Nginx.assumeAvailable();
-        TestCertificates.assumeAvailable();
-        Files.write(root.resolve("f.img"), BODY);
-        nginx = Nginx.startTls(root, TestCertificates.get().valid());
-        expired = Nginx.startTls(root, TestCertificates.get().expired());
-    }
-
-    @AfterAll
-    static void stop() {
-        Stream.of(nginx, expired).filter(n -> n != null).forEach(Nginx::close);
-    }
 
     @Test
     void aServerFromAnUntrustedCaIsRefusedOnceWithItsIssuerNamed() throws Exception {
-        URI url = nginx.httpsUrl("/f.img");
+        URI url = ORIGINS.valid().httpsUrl("/f.img");
         List<String> retries = new ArrayList<>();
-        int handshakesBefore = failedHandshakes(nginx);
+        int handshakesBefore = failedHandshakes(ORIGINS.valid());
         long start = System.nanoTime();
 
         TlsException e = assertThrows(TlsException.class, () -> open(TrustSettings.defaults())
@@ -73,22 +56,22 @@ class TlsTest {
 
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertEquals(TlsException.Problem.UNTRUSTED, e.problem());
-        assertEquals("127.0.0.1:" + nginx.tlsPort(), e.host());
+        assertEquals("127.0.0.1:" + ORIGINS.valid().tlsPort(), e.host());
         assertEquals(url, e.url());
-        assertEquals("cannot verify 127.0.0.1:" + nginx.tlsPort() + " (for " + url + "): its certificate "
+        assertEquals("cannot verify 127.0.0.1:" + ORIGINS.valid().tlsPort() + " (for " + url + "): its certificate "
                 + "(CN=hoard test server) is issued by CN=hoard test CA,O=hoard tests, which is not a trusted "
                 + "certificate authority", e.getMessage());
         assertEquals(List.of(), retries, "not retried");
         assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "failed at once, not after retries: " + took);
-        assertEquals(handshakesBefore + 1, awaitFailedHandshakes(nginx, handshakesBefore + 1),
-                "one handshake reached nginx:\n" + nginx.errorLog());
+        assertEquals(handshakesBefore + 1, awaitFailedHandshakes(ORIGINS.valid(), handshakesBefore + 1),
+                "one handshake reached nginx:\n" + ORIGINS.valid().errorLog());
         assertNothingPublishedIn(tmp.resolve("cache"));
     }
 
     @Test
     void theSameServerIsTrustedOnceItsCaIsAdded() throws Exception {
-        try (Hoard hoard = open(TrustSettings.defaults().withCaFile(TestCertificates.get().ca()))) {
-            FetchResult result = hoard.fetch(FetchRequest.of(nginx.httpsUrl("/f.img")), FetchListener.NONE);
+        try (Hoard hoard = open(TrustSettings.defaults().withCaFile(ORIGINS.ca()))) {
+            FetchResult result = hoard.fetch(FetchRequest.of(ORIGINS.valid().httpsUrl("/f.img")), FetchListener.NONE);
             assertArrayEquals(BODY, Files.readAllBytes(result.path()));
             assertEquals(FetchStatus.DOWNLOADED, result.status());
         }
@@ -96,23 +79,24 @@ class TlsTest {
 
     @Test
     void anExpiredCertificateIsRefusedWithItsDate() throws Exception {
-        URI url = expired.httpsUrl("/f.img");
+        URI url = ORIGINS.expired().httpsUrl("/f.img");
         TlsException e = assertThrows(TlsException.class,
-                () -> open(TrustSettings.defaults().withCaFile(TestCertificates.get().ca()))
+                () -> open(TrustSettings.defaults().withCaFile(ORIGINS.ca()))
                         .fetch(FetchRequest.of(url), FetchListener.NONE));
         assertEquals(TlsException.Problem.EXPIRED, e.problem());
-        assertEquals("cannot verify 127.0.0.1:" + expired.tlsPort() + " (for " + url + "): its certificate "
+        assertEquals("cannot verify 127.0.0.1:" + ORIGINS.expired().tlsPort() + " (for " + url + "): its certificate "
                 + "(CN=hoard test server) expired on 2020-01-02 00:00 UTC", e.getMessage());
     }
 
     @Test
     void aCertificateForAnotherNameIsRefusedWithTheNamesItIsFor() throws Exception {
-        URI url = nginx.httpsUrl("localhost", "/f.img");
+        URI url = ORIGINS.valid().httpsUrl("localhost", "/f.img");
         TlsException e = assertThrows(TlsException.class,
-                () -> open(TrustSettings.defaults().withCaFile(TestCertificates.get().ca()))
+                () -> open(TrustSettings.defaults().withCaFile(ORIGINS.ca()))
                         .fetch(FetchRequest.of(url), FetchListener.NONE));
         assertEquals(TlsException.Problem.WRONG_NAME, e.problem());
-        assertEquals("cannot verify localhost:" + nginx.tlsPort() + " (for " + url + "): its certificate is for "
+        assertEquals("cannot verify localhost:" + ORIGINS.valid().tlsPort() + " (for " + url + "): its certificate "
+                + "is for "
                 + "127.0.0.1, not localhost", e.getMessage());
     }
 

@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hoard.testing.Nginx;
-import dev.hoard.testing.TestCertificates;
-import java.io.IOException;
+import dev.hoard.testing.HttpsOrigins;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,32 +29,14 @@ class GetTlsTest {
             "java.security.KeyStore", "sun.security.pkcs12.", "java.security.cert.CertificateFactory",
             "sun.security.provider.certpath.", "dev.hoard.internal.tls.TrustedCertificates");
 
-    @TempDir
-    static Path root;
+    @RegisterExtension
+    static final HttpsOrigins ORIGINS = HttpsOrigins.serving("disk.img", BODY);
     @TempDir
     Path tmp;
-    private static Nginx nginx;
-    private static Nginx expired;
-    private static Path ca;
-
-    @BeforeAll
-    static void start() throws IOException {
-        Nginx.assumeAvailable();
-        TestCertificates.assumeAvailable();
-        Files.write(root.resolve("disk.img"), BODY);
-        ca = TestCertificates.get().ca();
-        nginx = Nginx.startTls(root, TestCertificates.get().valid());
-        expired = Nginx.startTls(root, TestCertificates.get().expired());
-    }
-
-    @AfterAll
-    static void stop() {
-        Stream.of(nginx, expired).filter(n -> n != null).forEach(Nginx::close);
-    }
 
     @Test
     void anUntrustedServerIsRefusedAtOnceInOneLineWithExitCode4() {
-        URI url = nginx.httpsUrl("/disk.img");
+        URI url = ORIGINS.valid().httpsUrl("/disk.img");
         long start = System.nanoTime();
 
         Cli.Run run = Cli.run("get", "--cache-dir", tmp.resolve("cache").toString(), url.toString());
@@ -66,7 +44,8 @@ class GetTlsTest {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.println("GetTlsTest: an untrusted server was refused in " + took.toMillis() + " ms");
         assertEquals(4, run.exitCode(), run.toString());
-        assertEquals("hoard: cannot verify 127.0.0.1:" + nginx.tlsPort() + " (for " + url + "): its certificate "
+        assertEquals("hoard: cannot verify 127.0.0.1:" + ORIGINS.valid().tlsPort() + " (for " + url + "): its "
+                + "certificate "
                 + "(CN=hoard test server) is issued by CN=hoard test CA,O=hoard tests, which is not a trusted "
                 + "certificate authority; if you trust that CA, give its certificate (PEM) with --cacert FILE or "
                 + "SSL_CERT_FILE\n", run.stderr());
@@ -78,8 +57,8 @@ class GetTlsTest {
     @Test
     void theSameServerIsTrustedWithCacert() throws Exception {
         Path out = tmp.resolve("disk.img");
-        Cli.Run run = Cli.run("get", "-q", "--cacert", ca.toString(), "-o", out.toString(), "--cache-dir",
-                tmp.resolve("cache").toString(), nginx.httpsUrl("/disk.img").toString());
+        Cli.Run run = Cli.run("get", "-q", "--cacert", ORIGINS.ca().toString(), "-o", out.toString(), "--cache-dir",
+                tmp.resolve("cache").toString(), ORIGINS.valid().httpsUrl("/disk.img").toString());
 
         assertEquals(0, run.exitCode(), run.toString());
         assertArrayEquals(BODY, Files.readAllBytes(out));
@@ -87,16 +66,16 @@ class GetTlsTest {
 
     @Test
     void sslCertFileTrustsItTooAndACacheHitLoadsNoTlsClass() throws Exception {
-        Map<String, String> env = Map.of("SSL_CERT_FILE", ca.toString(), "HOARD_CACHE_DIR",
+        Map<String, String> env = Map.of("SSL_CERT_FILE", ORIGINS.ca().toString(), "HOARD_CACHE_DIR",
                 tmp.resolve("cache").toString());
-        String url = nginx.httpsUrl("/disk.img").toString();
+        String url = ORIGINS.valid().httpsUrl("/disk.img").toString();
         Cli.Run download = Cli.await(Cli.fork(tmp, "download", env, "get", "--json", "-q", url), tmp, "download", 60);
         assertEquals(0, download.exitCode(), download.toString());
         String digest = download.stdout().replaceAll(".*\"digest\":\"(sha256:[0-9a-f]+)\".*\\s*", "$1");
 
         Path log = tmp.resolve("classes.log");
         Cli.Run hit = Cli.await(Cli.fork(tmp, "hit", env, List.of("-Xlog:class+load=info:file=" + log),
-                "get", "-d", digest, "--cacert", ca.toString(), url), tmp, "hit", 60);
+                "get", "-d", digest, "--cacert", ORIGINS.ca().toString(), url), tmp, "hit", 60);
 
         assertEquals(0, hit.exitCode(), hit.toString());
         assertEquals(tmp.resolve("cache").resolve("blobs").resolve(digest.substring("sha256:".length())) + "\n",
@@ -112,22 +91,24 @@ class GetTlsTest {
     @Test
     void anExpiredCertificateAndOneForAnotherNameAreNamedWithoutTheCacertHint() {
         String cache = tmp.resolve("cache").toString();
-        URI old = expired.httpsUrl("/disk.img");
-        Cli.Run run = Cli.run("get", "--cacert", ca.toString(), "--cache-dir", cache, old.toString());
+        URI old = ORIGINS.expired().httpsUrl("/disk.img");
+        Cli.Run run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache, old.toString());
         assertEquals(4, run.exitCode(), run.toString());
-        assertEquals("hoard: cannot verify 127.0.0.1:" + expired.tlsPort() + " (for " + old + "): its certificate "
+        assertEquals("hoard: cannot verify 127.0.0.1:" + ORIGINS.expired().tlsPort() + " (for " + old + "): its "
+                + "certificate "
                 + "(CN=hoard test server) expired on 2020-01-02 00:00 UTC\n", run.stderr());
 
-        URI named = nginx.httpsUrl("localhost", "/disk.img");
-        run = Cli.run("get", "--cacert", ca.toString(), "--cache-dir", cache, named.toString());
+        URI named = ORIGINS.valid().httpsUrl("localhost", "/disk.img");
+        run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache, named.toString());
         assertEquals(4, run.exitCode(), run.toString());
-        assertEquals("hoard: cannot verify localhost:" + nginx.tlsPort() + " (for " + named + "): its certificate "
+        assertEquals("hoard: cannot verify localhost:" + ORIGINS.valid().tlsPort() + " (for " + named + "): its "
+                + "certificate "
                 + "is for 127.0.0.1, not localhost\n", run.stderr());
     }
 
     @Test
     void aCacertThatIsMissingOrHoldsNoCertificateIsAUsageError() throws Exception {
-        String url = nginx.httpsUrl("/disk.img").toString();
+        String url = ORIGINS.valid().httpsUrl("/disk.img").toString();
         Path missing = tmp.resolve("missing.pem");
         Cli.Run run = Cli.run("get", "--cacert", missing.toString(), "--cache-dir", tmp.resolve("c").toString(), url);
         assertEquals(2, run.exitCode(), run.toString());

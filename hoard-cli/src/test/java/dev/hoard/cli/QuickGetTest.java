@@ -48,8 +48,8 @@ class QuickGetTest {
         // Not vacuous: every option of get that QuickGet knows is handled; options added later may be declined.
         assertEquals(new TreeSet<>(List.of("-o", "--output", "-d", "--digest", "--checksums", "--decompress",
                 "--cache-dir", "--no-cache", "--offline", "--lock-timeout", "--retries", "--connections",
-                "--connect-timeout", "--read-timeout", "--proxy", "--no-proxy", "--cacert", "--allow-insecure-redirects",
-                "--no-file-locks", "--json", "-q", "--quiet")),
+                "--connect-timeout", "--read-timeout", "--proxy", "--no-proxy", "--cacert",
+                "--allow-insecure-redirects", "--no-file-locks", "--json", "-q", "--quiet")),
                 handled);
     }
 

@@ -25,7 +25,8 @@ public record AccessLogEntry(String method, String uri, int status, long bodyByt
 
     /** The nginx {@code log_format} whose lines {@link #parse} reads: tab-separated, default escaping. */
     static final String LOG_FORMAT = String.join("\\t", "$request_method", "$uri", "$status", "$body_bytes_sent",
-            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length", "$remote_addr");
+            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length",
+            "$remote_addr");
 
     /**
      * Parses a line written with {@link #LOG_FORMAT}. nginx's default log escaping writes {@code "}, {@code \}, control

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real nginx serving a directory on 127.0.0.1, for tests that must hold up against a production server rather
@@ -38,30 +37,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Nginx implements AutoCloseable {
 
-    private static final int PORT_ATTEMPTS = 5;
     private static final List<Path> WELL_KNOWN = List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/local/sbin/nginx"),
             Path.of("/usr/local/nginx/sbin/nginx"));
 
-    private final Process process;
-    private final Path dir;
+    private final ServerProcess server;
     private final Path root;
     private final int port;
     private final int tlsPort;
-    private final Thread shutdownHook;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The certificate chain and key an https listener serves (PEM files). */
     public record Tls(Path certificateChain, Path privateKey) {
     }
 
-    private Nginx(Process process, Path dir, Path root, int port, int tlsPort) {
-        this.process = process;
-        this.dir = dir;
+    private Nginx(ServerProcess server, Path root, Tls tls) {
+        this.server = server;
         this.root = root;
-        this.port = port;
-        this.tlsPort = tlsPort;
-        this.shutdownHook = new Thread(() -> ServerProcess.stop(process), "Nginx-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.port = server.port(0);
+        this.tlsPort = tls == null ? -1 : server.port(1);
     }
 
     /** Finds the nginx binary: {@code nginx} on PATH, else the usual install locations such as /usr/sbin/nginx. */
@@ -113,29 +105,16 @@ public final class Nginx implements AutoCloseable {
         }
     }
 
-    /** Picking a free port and binding it later is racy, so a port taken in between costs a retry, not a failure. */
     private static Nginx startIn(Path binary, Path dir, Path root, long limitRate, Tls tls) throws IOException {
-        String errors = "";
-        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-            int port = ServerProcess.freePort();
-            int tlsPort = tls == null ? -1 : ServerProcess.freePort();
-            Files.deleteIfExists(dir.resolve("nginx.pid"));
+        ServerProcess server = ServerProcess.start("nginx", dir, tls == null ? 1 : 2, ports -> {
             Files.deleteIfExists(dir.resolve("error.log"));
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, port, limitRate, tlsListener(tls, tlsPort)));
-            Process process = ServerProcess.start(dir, List.of(binary.toString(), "-p", dir + "/", "-c",
-                    dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString()), null);
-            int[] ports = tls == null ? new int[] {port} : new int[] {port, tlsPort};
-            if (ServerProcess.awaitReady(process, dir.resolve("nginx.pid"), ports)) {
-                return new Nginx(process, dir, root, port, tlsPort);
-            }
-            errors = ServerProcess.read(dir.resolve("error.log")) + ServerProcess.read(dir.resolve("stderr.log"));
-            ServerProcess.stop(process);
-            if (!errors.contains("Address already in use")) {
-                break;
-            }
-        }
-        ServerProcess.deleteRecursively(dir);
-        throw new IllegalStateException("nginx did not start; its error log says:\n" + errors);
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, ports[0], limitRate,
+                    tlsListener(tls, tls == null ? -1 : ports[1])));
+            return new ServerProcess.Launch(List.of(binary.toString(), "-p", dir + "/", "-c",
+                    dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString()),
+                    dir.resolve("nginx.pid"), List.of(dir.resolve("error.log")), null);
+        });
+        return new Nginx(server, root, tls);
     }
 
     public int port() {
@@ -172,17 +151,17 @@ public final class Nginx implements AutoCloseable {
 
     /** The private directory with nginx's configuration, logs and temp paths; deleted by {@link #close()}. */
     public Path directory() {
-        return dir;
+        return server.dir();
     }
 
     /** The pid of the nginx process, as nginx wrote it to its pid file. */
     public long pid() {
-        return Long.parseLong(ServerProcess.read(dir.resolve("nginx.pid")).trim());
+        return Long.parseLong(ServerProcess.read(server.dir().resolve("nginx.pid")).trim());
     }
 
     /** Returns the access log so far, one entry per finished request. */
     public List<AccessLogEntry> accessLog() {
-        String log = ServerProcess.read(dir.resolve("access.log"));
+        String log = ServerProcess.read(server.dir().resolve("access.log"));
         return log.lines().filter(line -> !line.isEmpty()).map(AccessLogEntry::parse).toList();
     }
 
@@ -194,7 +173,7 @@ public final class Nginx implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<AccessLogEntry> entries = accessLog();
         while (entries.size() < atLeastLines && System.nanoTime() < deadline) {
-            if (ServerProcess.waitForExit(process, Duration.ofMillis(20))) {
+            if (server.exited(Duration.ofMillis(20))) {
                 throw new IllegalStateException("nginx exited; error log:\n" + errorLog());
             }
             entries = accessLog();
@@ -208,22 +187,13 @@ public final class Nginx implements AutoCloseable {
 
     /** Returns nginx's error log, for failure messages. */
     public String errorLog() {
-        return ServerProcess.read(dir.resolve("error.log"));
+        return ServerProcess.read(server.dir().resolve("error.log"));
     }
 
     /** Stops nginx (SIGTERM, then SIGKILL), waits for it to exit, and deletes its configuration and logs. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        ServerProcess.stop(process);
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down and the hook is running or ran
-        }
-        ServerProcess.deleteRecursively(dir);
+        server.close();
     }
 
     @Override

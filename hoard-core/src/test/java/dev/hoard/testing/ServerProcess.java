@@ -19,15 +19,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * How tests run a real server ({@link Nginx}, {@link Squid}): found on PATH or where distributions install it, run in
- * the foreground from a private temp directory under a watchdog that stops it when this JVM goes away, however
- * abruptly, and skipped visibly when it is not installed (or failed, where CI says it must be).
+ * A real server that a test runs ({@link Nginx}, {@link Squid}): found on PATH or where distributions install it,
+ * skipped visibly when it is not installed (or failed, where CI says it must be), and run in the foreground from a
+ * private temp directory on free loopback ports, under a watchdog that stops it when this JVM goes away, however
+ * abruptly. {@link #close()} stops it and deletes the directory.
  */
-final class ServerProcess {
+final class ServerProcess implements AutoCloseable {
 
     /**
      * Runs the server ({@code "$@"}) under a shell that exits with it, and SIGTERMs it when stdin reaches end-of-file.
@@ -57,8 +59,94 @@ final class ServerProcess {
       """;
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final int PORT_ATTEMPTS = 5;
 
-    private ServerProcess() {
+    private final Process process;
+    private final Path dir;
+    private final int[] ports;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * How to run the server on some ports, once its configuration for them is written.
+     *
+     * @param pidFile the file the server writes once it has bound its ports
+     * @param logs    where it says why it did not start
+     * @param shmName the name the server gives its /dev/shm segments (squid's {@code -n}), or null
+     */
+    record Launch(List<String> command, Path pidFile, List<Path> logs, String shmName) {
+    }
+
+    /** Writes the configuration for {@code ports} into the server's directory and says how to run it. */
+    interface Preparation {
+        Launch prepare(int[] ports) throws IOException;
+    }
+
+    private ServerProcess(String name, Process process, Path dir, int[] ports) {
+        this.process = process;
+        this.dir = dir;
+        this.ports = ports;
+        this.shutdownHook = new Thread(() -> stop(process), name + "-shutdown-" + ports[0]);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Starts a server in {@code dir} on {@code portCount} free ports and returns once it accepts connections on all.
+     * Picking a free port and binding it later is racy, so a port taken in between costs a retry, not a failure.
+     */
+    static ServerProcess start(String name, Path dir, int portCount, Preparation preparation) throws IOException {
+        String errors = "";
+        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+            int[] ports = new int[portCount];
+            for (int i = 0; i < portCount; i++) {
+                ports[i] = freePort();
+            }
+            Launch launch = preparation.prepare(ports);
+            Files.deleteIfExists(launch.pidFile());
+            Process process = start(dir, launch.command(), launch.shmName());
+            if (awaitReady(process, launch.pidFile(), ports)) {
+                return new ServerProcess(name, process, dir, ports);
+            }
+            StringBuilder logs = new StringBuilder();
+            launch.logs().forEach(log -> logs.append(read(log)));
+            errors = logs + read(dir.resolve("stderr.log"));
+            stop(process);
+            if (!errors.contains("Address already in use")) {
+                break;
+            }
+        }
+        deleteRecursively(dir);
+        throw new IllegalStateException(name + " did not start; its log says:\n" + errors);
+    }
+
+    /** The {@code i}th port the server was started on. */
+    int port(int i) {
+        return ports[i];
+    }
+
+    /** The server's private directory. */
+    Path dir() {
+        return dir;
+    }
+
+    /** Waits up to {@code timeout} for the server to exit; true if it has, which tests treat as a failure. */
+    boolean exited(Duration timeout) {
+        return waitForExit(process, timeout);
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL), waits for it to exit, and deletes its directory. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stop(process);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down and the hook is running or ran
+        }
+        deleteRecursively(dir);
     }
 
     /** The first executable {@code name} on PATH, else the first of {@code wellKnown} that is executable. */
@@ -88,12 +176,8 @@ final class ServerProcess {
         Assumptions.abort(reason);
     }
 
-    /**
-     * Starts {@code command} in {@code dir} under the watchdog, its output in {@code dir/stderr.log}.
-     *
-     * @param shmName the name the server gives its /dev/shm segments (squid's {@code -n}), or null
-     */
-    static Process start(Path dir, List<String> command, String shmName) throws IOException {
+    /** Starts {@code command} in {@code dir} under the watchdog, its output in {@code dir/stderr.log}. */
+    private static Process start(Path dir, List<String> command, String shmName) throws IOException {
         List<String> shell = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "server-watchdog"));
         shell.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(shell)
@@ -111,7 +195,7 @@ final class ServerProcess {
      * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports}.
      * Returns false if it exited first or the startup timeout passed.
      */
-    static boolean awaitReady(Process process, Path pidFile, int... ports) {
+    private static boolean awaitReady(Process process, Path pidFile, int... ports) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(ServerProcess::accepts)) {
@@ -130,7 +214,7 @@ final class ServerProcess {
         }
     }
 
-    static boolean accepts(int port) {
+    private static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 250);
             return true;
@@ -140,7 +224,7 @@ final class ServerProcess {
     }
 
     /** Waits up to {@code timeout} for the process to exit; returns whether it did. */
-    static boolean waitForExit(Process process, Duration timeout) {
+    private static boolean waitForExit(Process process, Duration timeout) {
         try {
             return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -153,7 +237,7 @@ final class ServerProcess {
      * Closes the watchdog's stdin so it sends the server SIGTERM and exits once the server has; if that takes too
      * long, SIGKILLs the server and the watchdog.
      */
-    static void stop(Process process) {
+    private static void stop(Process process) {
         List<ProcessHandle> descendants = process.descendants().toList();
         try {
             process.getOutputStream().close();

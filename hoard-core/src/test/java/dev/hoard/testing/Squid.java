@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -39,14 +38,8 @@ public final class Squid implements AutoCloseable {
             Path.of("/usr/local/sbin/squid"));
     private static final List<Path> HELPERS = List.of(Path.of("/usr/lib/squid/basic_ncsa_auth"),
             Path.of("/usr/lib64/squid/basic_ncsa_auth"), Path.of("/usr/libexec/squid/basic_ncsa_auth"));
-    private static final int PORT_ATTEMPTS = 5;
 
-    private final Process process;
-    private final Path dir;
-    private final int port;
-    private final int authPort;
-    private final Thread shutdownHook;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ServerProcess server;
 
     /** One line of squid's access log: the request as squid forwarded it, and who asked. */
     public record Entry(String method, String url, int status, String user, String range, int port) {
@@ -63,13 +56,8 @@ public final class Squid implements AutoCloseable {
         }
     }
 
-    private Squid(Process process, Path dir, int port, int authPort) {
-        this.process = process;
-        this.dir = dir;
-        this.port = port;
-        this.authPort = authPort;
-        this.shutdownHook = new Thread(() -> ServerProcess.stop(process), "Squid-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private Squid(ServerProcess server) {
+        this.server = server;
     }
 
     public static Optional<Path> binary() {
@@ -98,65 +86,48 @@ public final class Squid implements AutoCloseable {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             }
             Files.writeString(dir.resolve("passwd"), USER + ":" + Openssl.apr1(PASSWORD) + "\n");
-            return startIn(binary, helper, dir);
+            return new Squid(ServerProcess.start("squid", dir, 2, ports -> {
+                String name = "hoardsquid" + ports[0]; // squid wants it alphanumeric
+                Files.deleteIfExists(dir.resolve("cache.log"));
+                Files.writeString(dir.resolve("squid.conf"), config(dir, helper, ports[0], ports[1]));
+                return new ServerProcess.Launch(List.of(binary.toString(), "-N", "-n", name, "-f",
+                        dir.resolve("squid.conf").toString()), dir.resolve("squid.pid"),
+                        List.of(dir.resolve("cache.log")), name);
+            }));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start squid", e);
         }
     }
 
-    private static Squid startIn(Path binary, Path helper, Path dir) throws IOException {
-        String errors = "";
-        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-            int port = ServerProcess.freePort();
-            int authPort = ServerProcess.freePort();
-            String name = "hoardsquid" + port; // squid wants it alphanumeric
-            Files.deleteIfExists(dir.resolve("squid.pid"));
-            Files.deleteIfExists(dir.resolve("cache.log"));
-            Files.writeString(dir.resolve("squid.conf"), config(dir, helper, port, authPort));
-            Process process = ServerProcess.start(dir, List.of(binary.toString(), "-N", "-n", name, "-f",
-                    dir.resolve("squid.conf").toString()), name);
-            if (ServerProcess.awaitReady(process, dir.resolve("squid.pid"), port, authPort)) {
-                return new Squid(process, dir, port, authPort);
-            }
-            errors = ServerProcess.read(dir.resolve("cache.log")) + ServerProcess.read(dir.resolve("stderr.log"));
-            ServerProcess.stop(process);
-            if (!errors.contains("Address already in use")) {
-                break;
-            }
-        }
-        ServerProcess.deleteRecursively(dir);
-        throw new IllegalStateException("squid did not start; its log says:\n" + errors);
-    }
-
     /** The port that lets every request through. */
     public int port() {
-        return port;
+        return server.port(0);
     }
 
     /** The port that wants {@link #USER} and {@link #PASSWORD}. */
     public int authPort() {
-        return authPort;
+        return server.port(1);
     }
 
     /** {@code http://127.0.0.1:PORT}, the open port as a proxy URL. */
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return "http://127.0.0.1:" + port();
     }
 
     /** The authenticating port as a proxy URL with {@code user} and {@code password}, percent-encoded. */
     public String url(String user, String password) {
-        return "http://" + encode(user) + ":" + encode(password) + "@127.0.0.1:" + authPort;
+        return "http://" + encode(user) + ":" + encode(password) + "@127.0.0.1:" + authPort();
     }
 
     /** The authenticating port as a proxy URL without credentials. */
     public String authUrl() {
-        return "http://127.0.0.1:" + authPort;
+        return "http://127.0.0.1:" + authPort();
     }
 
     /** Everything squid has logged so far. */
     public List<Entry> accessLog() {
-        return ServerProcess.read(dir.resolve("access.log")).lines().filter(l -> !l.isBlank()).map(Entry::parse)
-                .toList();
+        return ServerProcess.read(server.dir().resolve("access.log")).lines().filter(l -> !l.isBlank())
+                .map(Entry::parse).toList();
     }
 
     /** Waits up to {@code timeout} for at least {@code atLeast} log lines (a tunnel is logged when it closes). */
@@ -169,9 +140,9 @@ public final class Squid implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Entry> entries = accessLog().stream().filter(matching).toList();
         while (entries.size() < atLeast && System.nanoTime() < deadline) {
-            if (ServerProcess.waitForExit(process, Duration.ofMillis(20))) {
+            if (server.exited(Duration.ofMillis(20))) {
                 throw new IllegalStateException("squid exited; its log:\n"
-                        + ServerProcess.read(dir.resolve("cache.log")));
+                        + ServerProcess.read(server.dir().resolve("cache.log")));
             }
             entries = accessLog().stream().filter(matching).toList();
         }
@@ -186,7 +157,7 @@ public final class Squid implements AutoCloseable {
     public void clearAccessLog() {
         try {
             // Truncated in place: squid keeps the file open, appending.
-            Files.write(dir.resolve("access.log"), new byte[0]);
+            Files.write(server.dir().resolve("access.log"), new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -194,21 +165,12 @@ public final class Squid implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        ServerProcess.stop(process);
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down and the hook is running or ran
-        }
-        ServerProcess.deleteRecursively(dir);
+        server.close();
     }
 
     @Override
     public String toString() {
-        return "Squid[" + url() + ", auth on " + authPort + "]";
+        return "Squid[" + url() + ", auth on " + authPort() + "]";
     }
 
     private static Optional<Path> helper() {

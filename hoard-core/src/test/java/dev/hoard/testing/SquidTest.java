@@ -134,7 +134,8 @@ class SquidTest {
         try (PrintStream log = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
             Squid.assumeAvailable(Optional.of(Path.of("/usr/sbin/squid")), "1", log);
             assertThrows(TestAbortedException.class, () -> Squid.assumeAvailable(Optional.empty(), null, log));
-            assertTrue(printed.toString(StandardCharsets.UTF_8).startsWith("SKIPPED squid not found"), printed::toString);
+            assertTrue(printed.toString(StandardCharsets.UTF_8).startsWith("SKIPPED squid not found"),
+                    printed::toString);
             assertThrows(AssertionError.class, () -> Squid.assumeAvailable(Optional.empty(), "1", log));
         }
     }

@@ -162,8 +162,7 @@ public final class NoProxyList {
     private record Domain(String name, int port) implements Entry {
         @Override
         public boolean matches(String host, byte[] address, int port) {
-            return (this.port < 0 || this.port == port)
-                    && (host.equals(name) || host.endsWith(name) && host.charAt(host.length() - name.length() - 1) == '.');
+            return (this.port < 0 || this.port == port) && (host.equals(name) || host.endsWith("." + name));
         }
     }
 

@@ -28,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
  * checked once and a failure names one reason).
  */
 public final class TrustedCertificates {
-    /** Where Linux distributions, the BSDs and macOS keep their CA bundle; the first that exists is used (Go's list). */
+    /** Where Linux distributions, the BSDs and macOS keep their CA bundle; the first that exists is used (as Go). */
     static final List<Path> SYSTEM_BUNDLES = List.of(
             Path.of("/etc/ssl/certs/ca-certificates.crt"),
             Path.of("/etc/pki/tls/certs/ca-bundle.crt"),
@@ -36,8 +36,8 @@ public final class TrustedCertificates {
             Path.of("/etc/pki/tls/cacert.pem"),
             Path.of("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"),
             Path.of("/etc/ssl/cert.pem"));
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([A-Za-z0-9+/=\\s]+?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----");
+    private static final Pattern PEM = Pattern.compile("-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----"
+            + "([A-Za-z0-9+/=\\s]+?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----");
 
     private TrustedCertificates() {
     }
