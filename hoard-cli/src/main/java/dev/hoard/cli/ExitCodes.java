@@ -107,7 +107,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
             case DownloadException d when d.insecureRedirect() != null -> " (allow it with --allow-insecure-redirects)";
             case TlsException t when t.problem() == TlsException.Problem.UNTRUSTED ->
                     "; if you trust that CA, give its certificate (PEM) with --cacert FILE or SSL_CERT_FILE";
-            case DownloadException d when d.httpStatus() == 407 -> " (the proxy comes from --proxy, or else from "
+            case DownloadException d when d.httpStatus() == 407 -> " (the proxy's URL goes in --proxy, or in "
                     + "http_proxy, HTTPS_PROXY or ALL_PROXY)";
             default -> "";
         };

@@ -188,8 +188,8 @@ class GetProxyTest {
         assertEquals(4, anonymous.exitCode(), anonymous.toString());
         assertEquals("hoard: proxy http://127.0.0.1:" + squid.authPort() + " refused " + https + " with HTTP 407 "
                 + "Proxy Authentication Required; it needs a user name and password: give them in the proxy's URL, "
-                + "http://USER:PASSWORD@127.0.0.1:" + squid.authPort() + " (percent-encoded) (the proxy comes from "
-                + "--proxy, or else from http_proxy, HTTPS_PROXY or ALL_PROXY)\n", anonymous.stderr());
+                + "http://USER:PASSWORD@127.0.0.1:" + squid.authPort() + " (percent-encoded) (the proxy's URL goes in "
+                + "--proxy, or in http_proxy, HTTPS_PROXY or ALL_PROXY)\n", anonymous.stderr());
         assertEquals(1, squid.awaitAccessLog(1, Duration.ofSeconds(5)).size(), "asked once: " + squid.accessLog());
 
         squid.clearAccessLog();
@@ -201,7 +201,7 @@ class GetProxyTest {
         assertEquals(4, refused.exitCode(), refused.toString());
         assertEquals("hoard: proxy http://127.0.0.1:" + squid.authPort() + " refused " + http + " with HTTP 407 "
                 + "Proxy Authentication Required; it did not accept the password of user 'hoard' given in the "
-                + "proxy's URL (the proxy comes from --proxy, or else from http_proxy, HTTPS_PROXY or ALL_PROXY)\n",
+                + "proxy's URL (the proxy's URL goes in --proxy, or in http_proxy, HTTPS_PROXY or ALL_PROXY)\n",
                 refused.stderr());
         assertFalse(refused.stderr().contains("secret"), refused.stderr());
         List<Squid.Entry> attempts = squid.awaitAccessLog(1, Duration.ofSeconds(5));
