@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * is permanent: the same request with the same credentials gets the same answer.
  */
 public final class ProxyFailures {
-    /** How {@code HttpURLConnection} reports a CONNECT that did not get a 200 (the JDK's wording since 1.5). */
+    /** How {@code HttpURLConnection} reports a CONNECT that did not get a 200 (the JDK's wording). */
     private static final Pattern TUNNEL = Pattern.compile(
             "Unable to tunnel through proxy\\. Proxy returns \"HTTP/\\S+ (\\d{3})\\s*(.*)\"");
 
