@@ -48,7 +48,11 @@ public final class Squid implements AutoCloseable {
             if (f.length != 6) {
                 throw new IllegalArgumentException("not a hoard squid log line: " + line);
             }
-            return new Entry(f[0], f[1], Integer.parseInt(f[2]), dash(f[3]), dash(f[4]), Integer.parseInt(f[5]));
+            return new Entry(f[0], f[1], number(f[2]), dash(f[3]), dash(f[4]), number(f[5]));
+        }
+
+        private static int number(String field) {
+            return field.equals("-") ? -1 : Integer.parseInt(field);
         }
 
         private static String dash(String field) {
@@ -124,10 +128,14 @@ public final class Squid implements AutoCloseable {
         return "http://127.0.0.1:" + authPort();
     }
 
-    /** Everything squid has logged so far. */
+    /**
+     * Every request squid has logged so far. A connection that sent no request, such as the readiness probe's, is
+     * logged (as method "-", {@code error:transaction-end-before-headers}) whenever squid notices it closed; those
+     * lines are left out.
+     */
     public List<Entry> accessLog() {
         return ServerProcess.read(server.dir().resolve("access.log")).lines().filter(l -> !l.isBlank())
-                .map(Entry::parse).toList();
+                .map(Entry::parse).filter(e -> !e.method().equals("-")).toList();
     }
 
     /** Waits up to {@code timeout} for at least {@code atLeast} log lines (a tunnel is logged when it closes). */
