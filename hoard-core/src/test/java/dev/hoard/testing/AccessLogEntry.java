@@ -17,13 +17,15 @@ import java.nio.charset.StandardCharsets;
  * @param ifModifiedSince the If-Modified-Since request header
  * @param ifRange         the If-Range request header
  * @param requestLength   nginx's {@code $request_length}: bytes of request line, headers and body
+ * @param authorization   the Authorization request header
  */
 public record AccessLogEntry(String method, String uri, int status, long bodyBytesSent, String range,
-        String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength) {
+        String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength, String authorization) {
 
     /** The nginx {@code log_format} whose lines {@link #parse} reads: tab-separated, default escaping. */
     static final String LOG_FORMAT = String.join("\\t", "$request_method", "$uri", "$status", "$body_bytes_sent",
-            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length");
+            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length",
+            "$http_authorization");
 
     /**
      * Parses a line written with {@link #LOG_FORMAT}. nginx's default log escaping writes {@code "}, {@code \}, control
@@ -31,12 +33,12 @@ public record AccessLogEntry(String method, String uri, int status, long bodyByt
      */
     static AccessLogEntry parse(String line) {
         String[] fields = line.split("\t", -1);
-        if (fields.length != 9) {
+        if (fields.length != 10) {
             throw new IllegalArgumentException("not a hoard access log line: " + line);
         }
         return new AccessLogEntry(unescape(fields[0]), unescape(fields[1]), Integer.parseInt(fields[2]),
                 Long.parseLong(fields[3]), header(fields[4]), header(fields[5]), header(fields[6]), header(fields[7]),
-                Long.parseLong(fields[8]));
+                Long.parseLong(fields[8]), header(fields[9]));
     }
 
     private static String header(String field) {

@@ -76,17 +76,39 @@ public final class Nginx implements AutoCloseable {
     private static final List<Path> WELL_KNOWN = List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/local/sbin/nginx"),
             Path.of("/usr/local/nginx/sbin/nginx"));
 
+    /**
+     * How to configure an instance beyond serving its root.
+     *
+     * @param address    the loopback address to listen on, e.g. 127.0.0.2 for a second "host"
+     * @param limitRate  nginx's {@code limit_rate} per connection in bytes per second, 0 for none
+     * @param directives more directives for the server block, e.g. locations with {@code auth_basic} (nginx reads
+     *                   the user file at each request) or a {@code return 302}
+     */
+    public record Setup(String address, long limitRate, String directives) {
+        public static final Setup DEFAULT = new Setup("127.0.0.1", 0, "");
+
+        public Setup address(String address) {
+            return new Setup(address, limitRate, directives);
+        }
+
+        public Setup directives(String directives) {
+            return new Setup(address, limitRate, directives);
+        }
+    }
+
     private final Process process;
     private final Path dir;
     private final Path root;
+    private final String address;
     private final int port;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Nginx(Process process, Path dir, Path root, int port) {
+    private Nginx(Process process, Path dir, Path root, String address, int port) {
         this.process = process;
         this.dir = dir;
         this.root = root;
+        this.address = address;
         this.port = port;
         this.shutdownHook = new Thread(() -> stop(process), "Nginx-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -130,35 +152,41 @@ public final class Nginx implements AutoCloseable {
      * {@code limit_rate} (0 for none). Returns once nginx accepts connections.
      */
     public static Nginx start(Path root, long limitRateBytesPerSecond) {
-        if (limitRateBytesPerSecond < 0) {
-            throw new IllegalArgumentException("negative rate: " + limitRateBytesPerSecond);
+        return start(root, new Setup(Setup.DEFAULT.address(), limitRateBytesPerSecond, ""));
+    }
+
+    /** Starts nginx serving {@code root} as {@code setup} says. Returns once nginx accepts connections. */
+    public static Nginx start(Path root, Setup setup) {
+        if (setup.limitRate() < 0) {
+            throw new IllegalArgumentException("negative rate: " + setup.limitRate());
         }
         Path binary = binary().orElseThrow(() -> new IllegalStateException("nginx not found; apt-get install nginx"));
         Path absoluteRoot = root.toAbsolutePath();
         try {
             Path dir = Files.createTempDirectory("hoard-nginx-");
-            return startIn(binary, dir, absoluteRoot, limitRateBytesPerSecond);
+            return startIn(binary, dir, absoluteRoot, setup);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start nginx", e);
         }
     }
 
     /** Picking a free port and binding it later is racy, so a port taken in between costs a retry, not a failure. */
-    private static Nginx startIn(Path binary, Path dir, Path root, long limitRate) throws IOException {
+    private static Nginx startIn(Path binary, Path dir, Path root, Setup setup) throws IOException {
         String errors = "";
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int port = freePort();
             Files.deleteIfExists(dir.resolve("nginx.pid"));
             Files.deleteIfExists(dir.resolve("error.log"));
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, port, limitRate));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, port, setup));
             ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, "nginx-watchdog", binary.toString(),
                     "-p", dir + "/", "-c", dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stderr.log").toFile());
             builder.environment().put("HOARD_NGINX_DIR", dir.toString());
             Process process = builder.start();
-            if (awaitReady(process, dir, port)) {
-                return new Nginx(process, dir, root, port);
+            InetAddress address = InetAddress.getByName(setup.address());
+            if (awaitReady(process, dir, address, port)) {
+                return new Nginx(process, dir, root, setup.address(), port);
             }
             errors = read(dir.resolve("error.log")) + read(dir.resolve("stderr.log"));
             stop(process);
@@ -174,9 +202,9 @@ public final class Nginx implements AutoCloseable {
         return port;
     }
 
-    /** Returns {@code http://127.0.0.1:PORT/path}; a missing leading slash is added. */
+    /** Returns {@code http://ADDRESS:PORT/path}, ADDRESS 127.0.0.1 unless set up otherwise; adds a missing "/". */
     public URI url(String path) {
-        return URI.create("http://127.0.0.1:" + port + (path.startsWith("/") ? path : "/" + path));
+        return URI.create("http://" + address + ":" + port + (path.startsWith("/") ? path : "/" + path));
     }
 
     /** The directory nginx serves. */
@@ -245,7 +273,7 @@ public final class Nginx implements AutoCloseable {
         return "Nginx[" + url("/") + " root=" + root + "]";
     }
 
-    private static String config(Path dir, Path root, int port, long limitRate) {
+    private static String config(Path dir, Path root, int port, Setup setup) {
         return """
         daemon off;
         master_process off;
@@ -267,15 +295,17 @@ public final class Nginx implements AutoCloseable {
           sendfile on;
           etag on;
           server {
-            listen 127.0.0.1:%3$d;
+            listen %6$s:%3$d;
             server_name localhost;
             root "%4$s";
             location / {
               limit_rate %5$d;
             }
+        %7$s
           }
         }
-        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, limitRate);
+        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, setup.limitRate(), setup.address(),
+                setup.directives());
     }
 
     private static int freePort() throws IOException {
@@ -288,10 +318,10 @@ public final class Nginx implements AutoCloseable {
      * Waits until nginx has written its pid file (it does so only after binding its port) and accepts a connection.
      * Returns false if it exited first or the startup timeout passed.
      */
-    private static boolean awaitReady(Process process, Path dir, int port) {
+    private static boolean awaitReady(Process process, Path dir, InetAddress address, int port) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(dir.resolve("nginx.pid")) && accepts(port)) {
+            if (Files.exists(dir.resolve("nginx.pid")) && accepts(address, port)) {
                 return process.isAlive();
             }
             if (waitForExit(process, Duration.ofMillis(25))) {
@@ -301,9 +331,9 @@ public final class Nginx implements AutoCloseable {
         return false;
     }
 
-    private static boolean accepts(int port) {
+    private static boolean accepts(InetAddress address, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 250);
+            socket.connect(new InetSocketAddress(address, port), 250);
             return true;
         } catch (IOException e) {
             return false;

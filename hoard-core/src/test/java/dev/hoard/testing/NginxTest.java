@@ -156,13 +156,15 @@ class NginxTest {
     @Test
     void accessLogParsingUndoesEscapes() {
         AccessLogEntry entry = AccessLogEntry.parse(
-                "GET\t/a\\x5Cb\t200\t5\t-\t\\x22x\\x22, W/\\x22y\\x22\t-\tMon, 01 Jan 2024 00:00:00 GMT\t99");
+                "GET\t/a\\x5Cb\t200\t5\t-\t\\x22x\\x22, W/\\x22y\\x22\t-\tMon, 01 Jan 2024 00:00:00 GMT\t99"
+                        + "\tBasic YTpi");
 
         assertEquals("/a\\b", entry.uri());
         assertEquals("\"x\", W/\"y\"", entry.ifNoneMatch());
         assertNull(entry.range());
         assertEquals("Mon, 01 Jan 2024 00:00:00 GMT", entry.ifRange());
         assertEquals(99, entry.requestLength());
+        assertEquals("Basic YTpi", entry.authorization());
         assertThrows(IllegalArgumentException.class, () -> AccessLogEntry.parse("not\ta\tlog line"));
     }
 

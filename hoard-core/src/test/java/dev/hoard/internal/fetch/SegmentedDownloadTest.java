@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
 import dev.hoard.FetchListener;
 import dev.hoard.FetchRequest;
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.http.HttpResponse;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.PartialRecord;
@@ -81,8 +83,8 @@ class SegmentedDownloadTest {
                 inHand.header("ETag"), inHand.header("Last-Modified"), BODY.length, null, 0);
         Backoff backoff = new Backoff(2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1));
         DownloadContext context = new DownloadContext(FetchRequest.of(url),
-                new Exchange(http, Clock.systemUTC(), url), backoff, new SegmentationPolicy(0, rampIdlePercent),
-                FetchListener.NONE);
+                new Exchange(http, Clock.systemUTC(), url, AuthHeaders.NONE), backoff,
+                new SegmentationPolicy(0, rampIdlePercent), FetchListener.NONE);
         SegmentedWriter writer = new SegmentedWriter(context, url, new PartialFile(file, null, record), segments,
                 context.newBudget());
         BodyWriter.Written written = writer.write(new Reply.Body(inHand, 0, BODY.length));
