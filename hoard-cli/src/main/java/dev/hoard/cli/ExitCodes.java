@@ -104,6 +104,9 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case LockTimeoutException ignored -> "; retry later or raise --lock-timeout";
             case DownloadException d when d.insecureRedirect() != null -> " (allow it with --allow-insecure-redirects)";
+            case DownloadException d when d.httpStatus() == 401 || d.httpStatus() == 403 -> "; credentials go in "
+                    + "the URL as user:password@, in ~/.netrc (or --netrc-file FILE) for its host, or in --header "
+                    + "'Authorization: Bearer TOKEN'";
             default -> "";
         };
     }

@@ -1,5 +1,6 @@
 package dev.hoard.cli;
 
+import dev.hoard.Credentials;
 import dev.hoard.Digest;
 import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
@@ -32,6 +33,11 @@ import picocli.CommandLine.Parameters;
             "--checksums reads the expected digest from the publisher's SHA256SUMS/SHA512SUMS file instead; "
                     + "--decompress writes the decompressed content to PATH while the cache keeps the compressed "
                     + "file.",
+            "",
+            "Credentials: user:password@ in a URL (percent-encoded), a machine in ~/.netrc ($NETRC, --netrc-file), "
+                    + "or --header 'Authorization: Bearer TOKEN'. They are sent at once (Basic for a login), only to "
+                    + "the host they are for, and never written to the cache or printed; the cache entry is the "
+                    + "URL without user:password@.",
             "",
         },
         footer = {"", "Prints the file's path (or, with --json, a JSON object) on stdout; progress and messages go "
@@ -90,6 +96,9 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
+    @Mixin
+    CredentialOptions credentials;
+
     @Option(names = "--json", description = "Print one JSON object describing the result on stdout.")
     boolean json;
 
@@ -98,7 +107,7 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FetchRequest request = FetchRequest.of(parseSource(url))
+        FetchRequest request = credentials.apply(FetchRequest.of(parseSource(url))
                 .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
                 .digest(digest == null ? null : Digest.parse(digest))
                 .output(output)
@@ -106,7 +115,7 @@ final class GetCommand implements Callable<Integer> {
                 .offline(offline)
                 .lockTimeout(lockTimeout)
                 .checksums(checksums == null ? null : parseSource(checksums))
-                .decompress(decompress);
+                .decompress(decompress));
         if (noCache && output == null) {
             throw new IllegalArgumentException("--no-cache needs -o PATH: without the cache there is no file to "
                     + "print");
@@ -140,8 +149,13 @@ final class GetCommand implements Callable<Integer> {
         try {
             return new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("malformed URL '" + text + "': " + e.getReason()
+            throw new IllegalArgumentException("malformed URL '" + Credentials.redact(text) + "': " + e.getReason()
                     + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
         }
+    }
+
+    /** A URL as the cache knows it, for rm and verify: as {@link #parseSource} reads it, without user:password@. */
+    static URI parseCachedUrl(String text) {
+        return FetchRequest.of(parseSource(text)).uri();
     }
 }

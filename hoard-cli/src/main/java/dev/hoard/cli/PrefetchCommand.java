@@ -27,6 +27,8 @@ import picocli.CommandLine.Parameters;
             "      digest     the expected digest, ALGO:HEX",
             "      mirrors    a list of further URLs with the same content",
             "      output     where to place a copy, relative to the manifest's directory",
+            "      headers    a mapping of headers to send to the URL's host, e.g.",
+            "                 Authorization: Bearer TOKEN (they win over --header)",
             "  anything else          plain text: one 'URL [DIGEST]' per line;",
             "                         blank lines and lines starting with # are ignored",
             "A malformed manifest is an error (exit 2, naming file, line and column) and nothing is fetched.",
@@ -58,6 +60,9 @@ final class PrefetchCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
+    @Mixin
+    CredentialOptions credentials;
+
     @Option(names = "--json", description = "Print a JSON array of results on stdout: the fields of 'get --json' "
             + "plus 'error' (null on success); a failed item has status 'failed'.")
     boolean json;
@@ -70,7 +75,7 @@ final class PrefetchCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1, not " + jobs);
         }
-        PrefetchPlan plan = PrefetchPlan.read(manifests);
+        PrefetchPlan plan = PrefetchPlan.read(manifests, credentials::apply);
         List<Outcome> outcomes;
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.toStderr(quiet)) {

@@ -39,7 +39,7 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<URI> targets = urls.stream().map(GetCommand::parseSource).toList(); // all parsed before any removal
+        List<URI> targets = urls.stream().map(GetCommand::parseCachedUrl).toList(); // all parsed before any removal
         int exitCode = ExitCodes.OK;
         try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
             for (URI url : targets) {

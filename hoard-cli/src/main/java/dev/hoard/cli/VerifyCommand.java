@@ -50,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<URI> targets = urls.stream().map(GetCommand::parseSource).toList();
+        List<URI> targets = urls.stream().map(GetCommand::parseCachedUrl).toList();
         List<Verification> results;
         try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
             results = hoard.verify(targets, repair, this::print);

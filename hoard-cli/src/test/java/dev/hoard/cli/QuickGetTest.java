@@ -49,7 +49,7 @@ class QuickGetTest {
         assertEquals(new TreeSet<>(List.of("-o", "--output", "-d", "--digest", "--checksums", "--decompress",
                 "--cache-dir", "--no-cache", "--offline", "--lock-timeout", "--retries", "--connections",
                 "--connect-timeout", "--read-timeout", "--allow-insecure-redirects", "--no-file-locks", "--json", "-q",
-                "--quiet")),
+                "--quiet", "-H", "--header", "--netrc-file")),
                 handled);
     }
 
@@ -60,7 +60,8 @@ class QuickGetTest {
                 List.of("get", URL, URL + ".mirror1", URL + ".mirror2"),
                 List.of("get", "-q", "--json", "--cache-dir", "c", "-d", "sha256:00", "-o", "out.img", URL, URL + ".m"),
                 List.of("get", URL, "--output=out.img", "--retries=0", "--lock-timeout", "500ms"),
-                List.of("get", "--connections", "8", "-d", "sha256:00", URL))) {
+                List.of("get", "--connections", "8", "-d", "sha256:00", URL),
+                List.of("get", "-H", "Authorization: Bearer t0ken", "--header=Cookie: a=b", URL, "--netrc-file", "n"))) {
             Optional<GetCommand> quick = QuickGet.parse(args.toArray(String[]::new));
             assertTrue(quick.isPresent(), args.toString());
             assertSameFields(picocli(args), quick.get(), args.toString());
