@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
 import dev.hoard.testing.GuardedServers;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,6 +86,19 @@ class NginxCredentialsTest {
         hoard.fetch(FetchRequest.of(url).netrc(netrc));
 
         assertEquals(BASIC, servers.guarded().awaitAccessLog(1, LOG_WAIT).getFirst().authorization());
+    }
+
+    @Test
+    void aCacheHitByDigestNeverReadsTheNetrcFileAndARequestToTheServerDoes() throws Exception {
+        URI url = servers.putGuarded("basic/disk.img", BODY);
+        FetchResult first = hoard.fetch(FetchRequest.of(GuardedServers.withLogin(url, USER, PASSWORD)));
+        Path unreadable = Files.createDirectories(tmp.resolve("netrc-is-a-directory"));
+
+        FetchResult hit = hoard.fetch(FetchRequest.of(url).digest(first.digest()).netrc(unreadable));
+        IOException e = assertThrows(IOException.class, () -> hoard.fetch(FetchRequest.of(url).netrc(unreadable)));
+
+        assertEquals(FetchStatus.USED_CACHE, hit.status());
+        assertTrue(e.getMessage().contains(unreadable.toString()), e.getMessage());
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.hoard.Origin;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ public final class AuthHeaders {
      * Reads the netrc file, if the credentials name one: once per fetch that goes to the network, so that a changed
      * file counts from the next fetch on, and a cache hit never reads it.
      *
-     * @throws IOException the netrc file exists but cannot be read (e.g. {@code AccessDeniedException}, naming it)
+     * @throws IOException the netrc file exists but cannot be read; the message names it, and nothing in it
      */
     public static AuthHeaders of(Credentials credentials) throws IOException {
         if (credentials.equals(Credentials.NONE)) {
@@ -95,12 +97,22 @@ public final class AuthHeaders {
         return text == null ? "" : text;
     }
 
+    private static String reason(IOException e) {
+        return switch (e) {
+            case AccessDeniedException ignored -> "permission denied";
+            case FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> e.getMessage(); // "Is a directory" and the like: never the file's content
+        };
+    }
+
     private static Netrc read(Path file) throws IOException {
         try {
             // Decoded leniently: a stray byte must not make an error message that quotes the file.
             return Netrc.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Netrc.EMPTY; // as curl: no file, no logins
+        } catch (IOException e) {
+            throw new IOException("cannot read the netrc file " + file + ": " + reason(e), e);
         }
     }
 }
