@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 final class CredentialOptions {
 
     @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
-            description = "Send this header, e.g. 'Authorization: Bearer TOKEN' or 'Cookie: ...', to URL's host "
-                    + "(scheme, host and port) and nowhere else: not across a redirect to another host, nor to a "
+            description = "Send this header, e.g. 'Authorization: Bearer TOKEN' or 'Cookie: ...', to the URL's "
+                    + "host (scheme, host and port) and nowhere else: not across a redirect to another host, nor to a "
                     + "mirror or checksum file elsewhere. Repeatable.")
     List<String> headers = new ArrayList<>();
 

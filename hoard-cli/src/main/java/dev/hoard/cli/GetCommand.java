@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
             "Credentials: user:password@ in a URL (percent-encoded), a machine in ~/.netrc ($NETRC, --netrc-file), "
                     + "or --header 'Authorization: Bearer TOKEN'. They are sent at once (Basic for a login), only to "
                     + "the host they are for, and never written to the cache or printed; the cache entry is the "
-                    + "URL without user:password@.",
+                    + "URL without them.",
             "",
         },
         footer = {"", "Prints the file's path (or, with --json, a JSON object) on stdout; progress and messages go "
