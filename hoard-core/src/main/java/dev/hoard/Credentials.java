@@ -158,6 +158,7 @@ public record Credentials(Map<Origin, Login> logins, Map<Origin, Map<String, Str
 
     /** RFC 9110's tchar. */
     private static boolean isTokenChar(int c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }

@@ -17,7 +17,8 @@ class CredentialsTest {
 
     @Test
     void userInformationMovesFromTheUrlIntoTheLoginOfItsOriginPercentDecoded() {
-        FetchRequest request = FetchRequest.of(URI.create("https://alice:s3cr%40t%3A1@Files.Example.org/a%20b/f.img?x=1"));
+        FetchRequest request = FetchRequest.of(
+                URI.create("https://alice:s3cr%40t%3A1@Files.Example.org/a%20b/f.img?x=1"));
 
         assertEquals(URI.create("https://Files.Example.org/a%20b/f.img?x=1"), request.uri());
         assertEquals(Map.of(HOST, new Credentials.Login("alice", "s3cr@t:1")), request.credentials().logins());

@@ -20,9 +20,9 @@ import java.util.Set;
  * everything after parsing is shared. It declines (returns empty, and picocli parses as before) whatever it does not
  * recognise with certainty: help and version flags, an unknown or repeated option, clustered short options,
  * {@code -oPATH}, {@code --}, {@code @argument-files}, a missing URL, a value that starts with a dash or does not
- * convert. ({@code --header}, which picocli collects into a list, may be given again.) Declining is always safe, only slower. QuickGetTest checks, for every option in picocli's model of get,
- * that this either declines it or fills in the same fields; an option added to get later is declined until it is
- * added here.
+ * convert ({@code --header}, which picocli collects into a list, may be given again). Declining is always safe, only
+ * slower. QuickGetTest checks, for every option in picocli's model of get, that this either declines it or fills in
+ * the same fields; an option added to get later is declined until it is added here.
  */
 final class QuickGet {
     private static final Set<String> FLAGS = Set.of("--decompress", "--no-cache", "--offline",

@@ -61,7 +61,8 @@ class QuickGetTest {
                 List.of("get", "-q", "--json", "--cache-dir", "c", "-d", "sha256:00", "-o", "out.img", URL, URL + ".m"),
                 List.of("get", URL, "--output=out.img", "--retries=0", "--lock-timeout", "500ms"),
                 List.of("get", "--connections", "8", "-d", "sha256:00", URL),
-                List.of("get", "-H", "Authorization: Bearer t0ken", "--header=Cookie: a=b", URL, "--netrc-file", "n"))) {
+                List.of("get", "-H", "Authorization: Bearer t0ken", "--header=Cookie: a=b", URL, "--netrc-file",
+                        "n"))) {
             Optional<GetCommand> quick = QuickGet.parse(args.toArray(String[]::new));
             assertTrue(quick.isPresent(), args.toString());
             assertSameFields(picocli(args), quick.get(), args.toString());

@@ -22,9 +22,9 @@ import java.nio.file.Path;
  * warning), and waited for rather than fetched twice when processes start together. With {@code noCache} it bypasses
  * the cache too, through a temp file beside the output. It carries the request's credentials, which are bound to their
  * origins: a checksum file on the image's host is fetched with the image's login and headers, one elsewhere without
- * (or with its own {@code user:password@}, or the netrc file's). Its size is capped at {@link #MAX_SIZE}: a larger one is
- * abandoned as soon as its Content-Length or its bytes say so (someone swapped the image's URL and the checksum
- * file's), so neither memory nor the cache takes it.
+ * (or with its own {@code user:password@}, or the netrc file's). Its size is capped at {@link #MAX_SIZE}: a larger
+ * one is abandoned as soon as its Content-Length or its bytes say so (someone swapped the image's URL and the
+ * checksum file's), so neither memory nor the cache takes it.
  */
 public final class ChecksumStep implements FetchStep {
     /** Real checksum files are a few KiB; a few MiB means the URL is something else. */
