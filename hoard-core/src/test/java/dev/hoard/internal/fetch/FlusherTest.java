@@ -49,6 +49,21 @@ class FlusherTest {
         }
     }
 
+    @Test
+    void aForceThatCameDueJustBeforeCloseIsStillMade() throws Exception {
+        try (FileChannel channel = FileChannel.open(tmp.resolve("file"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            for (int round = 1; round <= 50; round++) { // the thread rarely runs between the two calls
+                Flusher flusher = new Flusher(channel, 0, EVERY);
+                write(channel, (int) EVERY);
+                flusher.written(EVERY * round);
+                flusher.close();
+                assertEquals(EVERY * round, flusher.durable(), "round " + round
+                        + ": close() came before the due force began, and a failed attempt's checkpoint lost it");
+            }
+        }
+    }
+
     private static void write(FileChannel channel, int bytes) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(bytes);
         while (buffer.hasRemaining()) {
