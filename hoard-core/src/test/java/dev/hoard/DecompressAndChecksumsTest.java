@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Compressed;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -109,8 +110,7 @@ class DecompressAndChecksumsTest {
     void aChecksumFileGivesTheDigestThroughTheApi() throws Exception {
         byte[] compressed = Compressed.XZ.compress(CONTENT);
         server.put("/disk.img.xz", compressed);
-        server.put("/SHA256SUMS", (Digest.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest()
-                .digest(compressed)).hex() + "  disk.img.xz\n").getBytes(StandardCharsets.UTF_8));
+        server.put("/SHA256SUMS", (Hashes.sha256Hex(compressed) + "  disk.img.xz\n").getBytes(StandardCharsets.UTF_8));
         FetchRequest request = FetchRequest.of(server.url("/disk.img.xz")).checksums(server.url("/SHA256SUMS"));
 
         FetchResult first = hoard.fetch(request);

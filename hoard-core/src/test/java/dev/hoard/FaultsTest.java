@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.net.URI;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the origin can do wrong, one case at a time, against an in-process fault-injecting server. */
 class FaultsTest {
     private static final int SIZE = 400_000;
-    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 3);
-    private static final Digest SHA256 = FetchTest.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(SIZE, 3);
+    private static final Digest SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
@@ -205,7 +207,7 @@ class FaultsTest {
 
     @Test
     void aChangedRemoteDuringResumeStartsOverAndPublishesTheNewFile() throws Exception {
-        byte[] replaced = FetchTest.randomBytes(SIZE, 4);
+        byte[] replaced = TestBytes.random(SIZE, 4);
         server.enqueue("/f.img", Fault.dropAfter(120_000));
         FetchListener replaceOnRetry = new FetchListener() {
             @Override
@@ -216,7 +218,7 @@ class FaultsTest {
 
         FetchResult r = hoard.fetch(FetchRequest.of(url).output(tmp.resolve("out")), replaceOnRetry);
         assertArrayEquals(replaced, Files.readAllBytes(tmp.resolve("out")));
-        assertEquals(FetchTest.sha256(replaced), r.digest());
+        assertEquals(Hashes.sha256(replaced), r.digest());
         assertEquals(200, server.requests().get(1).status(), "If-Range did not match: a whole new body");
     }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +21,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * offline mode and corrupt metadata.
  */
 class FetchTest {
-    private static final byte[] BODY = randomBytes(300_000, 1);
-    private static final Digest BODY_SHA256 = sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(300_000, 1);
+    private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
@@ -101,7 +102,7 @@ class FetchTest {
     @Test
     void wrongDigestNamesBothDigestsCachesNothingAndWritesNoOutput() throws Exception {
         Path out = tmp.resolve("out.img");
-        Digest wrong = sha256("not the body".getBytes());
+        Digest wrong = Hashes.sha256("not the body".getBytes());
 
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> hoard.fetch(FetchRequest.of(url).output(out).digest(wrong)));
@@ -183,7 +184,7 @@ class FetchTest {
         assertEquals(FetchStatus.USED_CACHE, right.status());
         assertEquals(0, server.requestCount("/disk.img"), "a known digest must not touch the network");
 
-        Digest wrong = sha256("other".getBytes());
+        Digest wrong = Hashes.sha256("other".getBytes());
         assertThrows(IntegrityException.class, () -> hoard.fetch(FetchRequest.of(url).digest(wrong)));
         assertEquals(FetchStatus.USED_CACHE, hoard.fetch(FetchRequest.of(url)).status(), "a mismatch evicted it");
     }
@@ -216,7 +217,7 @@ class FetchTest {
 
     @Test
     void aChangedLastModifiedCausesARedownload() throws Exception {
-        byte[] changed = randomBytes(200_000, 2);
+        byte[] changed = TestBytes.random(200_000, 2);
         server.put("/disk.img", BODY, Instant.parse("2025-03-01T10:00:00Z"), "application/octet-stream", null);
         hoard.fetch(FetchRequest.of(url));
         server.put("/disk.img", changed, Instant.parse("2025-04-01T10:00:00Z"), "application/octet-stream", null);
@@ -287,7 +288,7 @@ class FetchTest {
         assertEquals(List.of(), blobs());
 
         Path out2 = tmp.resolve("copy2.img");
-        Digest wrong = sha256("x".getBytes());
+        Digest wrong = Hashes.sha256("x".getBytes());
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> hoard.fetch(FetchRequest.of(source.toUri()).output(out2).digest(wrong)));
         assertEquals(BODY_SHA256, e.actual());
@@ -320,7 +321,7 @@ class FetchTest {
 
     @Test
     void aSha512DigestIsVerifiedAndThenAnsweredFromTheStore() throws Exception {
-        Digest sha512 = Digest.of(DigestAlgorithm.SHA512, DigestAlgorithm.SHA512.newMessageDigest().digest(BODY));
+        Digest sha512 = Hashes.sha512(BODY);
         assertEquals(FetchStatus.DOWNLOADED, hoard.fetch(FetchRequest.of(url).digest(sha512)).status());
         server.resetRecords();
 
@@ -427,16 +428,6 @@ class FetchTest {
     }
 
     private static String entryKey(URI u) {
-        return sha256(u.toString().getBytes()).hex();
-    }
-
-    static Digest sha256(byte[] bytes) {
-        return Digest.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest().digest(bytes));
-    }
-
-    static byte[] randomBytes(int n, long seed) {
-        byte[] bytes = new byte[n];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
+        return Hashes.sha256(u.toString().getBytes()).hex();
     }
 }

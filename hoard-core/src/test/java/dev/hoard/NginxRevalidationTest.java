@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.TestBytes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -38,7 +40,7 @@ class NginxRevalidationTest {
         Nginx.assumeAvailable();
         Path www = Files.createDirectories(tmp.resolve("www"));
         file = www.resolve("ubuntu.img");
-        Files.write(file, FetchTest.randomBytes(500_000, 7));
+        Files.write(file, TestBytes.random(500_000, 7));
         Files.setLastModifiedTime(file, FileTime.from(MTIME));
         nginx = Nginx.start(www);
         hoard = Hoard.open(tmp.resolve("cache"));
@@ -58,7 +60,7 @@ class NginxRevalidationTest {
         assertEquals(FetchStatus.DOWNLOADED, r.status());
         assertEquals(HTTP_DATE.format(MTIME), r.lastModified());
         assertNotNull(r.etag());
-        assertEquals(FetchTest.sha256(Files.readAllBytes(file)), r.digest());
+        assertEquals(Hashes.sha256(Files.readAllBytes(file)), r.digest());
     }
 
     @Test
@@ -77,7 +79,7 @@ class NginxRevalidationTest {
     @Test
     void aChangedFileIsDownloadedAgainAndPublishedWhole() throws Exception {
         hoard.fetch(FetchRequest.of(nginx.url("/ubuntu.img")));
-        byte[] changed = FetchTest.randomBytes(700_000, 8);
+        byte[] changed = TestBytes.random(700_000, 8);
         Files.write(file, changed);
         Files.setLastModifiedTime(file, FileTime.from(MTIME.plusSeconds(3600)));
 
@@ -91,7 +93,7 @@ class NginxRevalidationTest {
 
     @Test
     void withADigestAChangedFileIsNotAskedFor() throws Exception {
-        Digest digest = FetchTest.sha256(Files.readAllBytes(file));
+        Digest digest = Hashes.sha256(Files.readAllBytes(file));
         hoard.fetch(FetchRequest.of(nginx.url("/ubuntu.img")).digest(digest));
         Files.setLastModifiedTime(file, FileTime.from(MTIME.plusSeconds(60)));
 

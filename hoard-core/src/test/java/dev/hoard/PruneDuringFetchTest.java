@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * looks again and downloads, rather than failing with "no such file".
  */
 class PruneDuringFetchTest {
-    private static final byte[] BODY = new byte[250_000];
-
-    static {
-        new Random(7).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestBytes.random(250_000, 7);
 
     @TempDir
     Path tmp;

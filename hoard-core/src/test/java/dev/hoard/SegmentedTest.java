@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentedTest {
     private static final int MIB = 1 << 20;
     private static final int SIZE = 4 * MIB;
-    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 9);
-    private static final Digest SHA256 = FetchTest.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(SIZE, 9);
+    private static final Digest SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
@@ -67,7 +69,7 @@ class SegmentedTest {
     @Test
     void oneConnectionAndSmallFilesAreNotSplit() throws Exception {
         assertEquals(SHA256, hoard(1).fetch(FetchRequest.of(url)).digest());
-        byte[] small = FetchTest.randomBytes(100_000, 1);
+        byte[] small = TestBytes.random(100_000, 1);
         server.put("/small", small);
         hoard(0).fetch(FetchRequest.of(server.url("/small")));
         assertTrue(server.requests().stream().allMatch(q -> q.header("Range") == null), server.requests().toString());
@@ -95,7 +97,7 @@ class SegmentedTest {
     @Test
     void aSegmentedPartialLeftByADeadHolderResumesEachSegmentWhereItStopped() throws Exception {
         Hoard.open(tmp.resolve("cache"));
-        String key = FetchTest.sha256(url.toString().getBytes()).hex();
+        String key = Hashes.sha256(url.toString().getBytes()).hex();
         Path entry = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
         Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");
         long[][] segments = {{0, MIB, MIB}, {MIB, 2 * MIB, 100_000}, {2 * MIB, 3 * MIB, 0}, {3 * MIB, SIZE, 5}};

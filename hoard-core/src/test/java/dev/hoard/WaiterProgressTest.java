@@ -3,10 +3,10 @@ package dev.hoard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A waiter learns from the owner's owner.json who downloads, how far it is and how large the file is. */
 class WaiterProgressTest {
-    private static final byte[] BODY = new byte[3 * 1024 * 1024];
-
-    static {
-        new Random(7).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestBytes.random(3 * 1024 * 1024, 7);
 
     @TempDir
     Path tmp;

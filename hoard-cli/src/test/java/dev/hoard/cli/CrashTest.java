@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +38,7 @@ class CrashTest {
 
     @BeforeEach
     void start() {
-        body = CrossProcessTest.randomBytes(SIZE);
+        body = TestBytes.random(SIZE);
         server = TestHttpServer.start();
         server.put("/vm.img", body);
         server.throttle(1_000_000); // 4 s for the whole body: room to kill at 30-70%
@@ -57,7 +60,7 @@ class CrashTest {
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
         assertTrue(next.stderr().contains("resuming vm.img at "), next.stderr());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(body) + "\""),
                 next.stdout());
         RecordedRequest resume = server.requests().get(1);
         assertEquals("bytes=" + atKill + "-", resume.header("Range"));
@@ -100,7 +103,7 @@ class CrashTest {
     @Test
     void aRemoteReplacedBetweenTheKillAndTheResumeGivesTheNewFile() throws Exception {
         killAtThirtyToSeventyPercent(fork("owner"));
-        byte[] replaced = CrossProcessTest.randomBytes(SIZE - 12345);
+        byte[] replaced = TestBytes.random(SIZE - 12345);
         server.put("/vm.img", replaced);
         server.throttle(0);
 
@@ -167,7 +170,7 @@ class CrashTest {
 
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(body) + "\""),
                 next.stdout());
         // (the server's own counts still include the killed process's connections, so count what hoard received)
         assertTrue(next.stdout().contains("\"bytesTransferred\":" + (SIZE - recorded) + "}"),
@@ -178,16 +181,9 @@ class CrashTest {
     private static final java.util.regex.Pattern WRITTEN =
             java.util.regex.Pattern.compile("\\[(\\d+), (\\d+), (\\d+)\\]");
 
-    private long awaitRecordedSegments(long bytes) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            long recorded = recordedSegmentBytes();
-            if (recorded >= bytes) {
-                return recorded;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("partial.json never recorded " + bytes + " bytes of segments");
+    private long awaitRecordedSegments(long bytes) {
+        return Poll.until(WAIT, "partial.json records " + bytes + " bytes of segments", this::recordedSegmentBytes,
+                recorded -> recorded >= bytes);
     }
 
     private long recordedSegmentBytes() throws Exception {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A full disk and a read-only cache, on a real (tiny) filesystem. Needs root for mount; skipped with a reason. */
 class FilesystemLimitsTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(6 * 1024 * 1024);
+    private static final byte[] BODY = TestBytes.random(6 * 1024 * 1024);
 
     @TempDir
     Path tmp;
@@ -55,7 +57,7 @@ class FilesystemLimitsTest {
     void aReadOnlyCacheStillServesHitsAndRefusesWritesClearly() throws Exception {
         try (TinyFilesystem fs = TinyFilesystem.mount(tmp.resolve("ro"), "32m")) {
             String cache = fs.path().resolve("cache").toString();
-            String digest = "sha256:" + TestCache.sha256(BODY);
+            String digest = "sha256:" + Hashes.sha256Hex(BODY);
             assertEquals(0, Cli.run("get", "-q", "--cache-dir", cache, server.url("/big.img").toString()).exitCode());
             server.put("/other.img", new byte[1000]);
             fs.remount("ro");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Compressed;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ class GetDecompressTest {
                 String name = format.label() + (url.startsWith("/by-magic") ? "-magic" : "-extension");
                 names.add(name);
                 processes.add(Cli.fork(tmp, name, Map.of("PATH", path), AS_THE_JAR_RUNS,
-                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + TestCache.sha256(compressed),
+                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + Hashes.sha256Hex(compressed),
                         "--cache-dir", cacheDir, "-o", tmp.resolve("out/" + name).toString(),
                         server.url(url).toString()));
             }
@@ -145,16 +146,16 @@ class GetDecompressTest {
         server.put("/disk.img.xz", compressed);
         String url = server.url("/disk.img.xz").toString();
 
-        Cli.Run ofDecompressed = cache.quietGet("--decompress", "-d", "sha256:" + TestCache.sha256(CONTENT), "-o",
+        Cli.Run ofDecompressed = cache.quietGet("--decompress", "-d", "sha256:" + Hashes.sha256Hex(CONTENT), "-o",
                 tmp.resolve("a.img").toString(), url);
         Cli.Run ofCompressed = cache.quietGet("--json", "--decompress", "-d",
-                "sha256:" + TestCache.sha256(compressed), "-o", tmp.resolve("b.img").toString(), url);
+                "sha256:" + Hashes.sha256Hex(compressed), "-o", tmp.resolve("b.img").toString(), url);
 
         assertEquals(3, ofDecompressed.exitCode(), ofDecompressed.toString());
         assertFalse(Files.exists(tmp.resolve("a.img")));
         assertEquals(0, ofCompressed.exitCode(), ofCompressed.toString());
         assertTrue(ofCompressed.stdout().contains("\"size\":" + compressed.length + ",\"digest\":\"sha256:"
-                + TestCache.sha256(compressed) + "\""), ofCompressed.stdout());
+                + Hashes.sha256Hex(compressed) + "\""), ofCompressed.stdout());
         assertArrayEquals(CONTENT, Files.readAllBytes(tmp.resolve("b.img")));
     }
 
@@ -163,7 +164,7 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + TestCache.sha256(compressed);
+        String digest = "sha256:" + Hashes.sha256Hex(compressed);
         assertEquals(0, cache.quietGet("--decompress", "-d", digest, "-o", tmp.resolve("a.img").toString(),
                 url).exitCode());
         server.resetRecords();
@@ -254,7 +255,7 @@ class GetDecompressTest {
     void aChecksumFileListingTheCompressedFileVerifiesIt() throws Exception {
         byte[] compressed = Compressed.XZ.compress(CONTENT);
         server.put("/38/Cloud/disk.raw.xz", compressed);
-        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + TestCache.sha256(compressed) + "\n")
+        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + Hashes.sha256Hex(compressed) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
 
         Cli.Run run = cache.quietGet("--decompress", "--checksums", server.url("/38/Cloud/CHECKSUM").toString(), "-o",
@@ -269,7 +270,7 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + TestCache.sha256(compressed);
+        String digest = "sha256:" + Hashes.sha256Hex(compressed);
         assertEquals(0, cache.quietGet("-d", digest, url).exitCode()); // cached: the forked get below is a pure hit
 
         String plain = loadedClasses("plain", "get", "-q", "-d", digest, "--cache-dir", cacheDir, "-o",

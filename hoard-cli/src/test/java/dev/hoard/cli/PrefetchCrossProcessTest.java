@@ -3,6 +3,7 @@ package dev.hoard.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class PrefetchCrossProcessTest {
         List<String> names = List.of("a.img", "b.img", "c.img");
         try (TestHttpServer server = TestHttpServer.start()) {
             for (int i = 0; i < names.size(); i++) {
-                server.put("/" + names.get(i), CrossProcessTest.randomBytes(SIZE + i));
+                server.put("/" + names.get(i), TestBytes.random(SIZE + i));
             }
             server.throttle(1_000_000); // ~1.5 s per body: the three processes overlap
             Path first = Files.writeString(tmp.resolve("first.txt"),
@@ -50,7 +51,7 @@ class PrefetchCrossProcessTest {
                 assertEquals(1, server.fullBodyCount(path), path + ": " + server.requests());
                 assertEquals(SIZE + i, server.bodyBytesSent(path), path);
             }
-            assertArrayEquals(CrossProcessTest.randomBytes(SIZE + 2), Files.readAllBytes(tmp.resolve("c-copy.img")));
+            assertArrayEquals(TestBytes.random(SIZE + 2), Files.readAllBytes(tmp.resolve("c-copy.img")));
         }
     }
 }

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.FetchRequest;
 import dev.hoard.Hoard;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -28,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard rm}: removal, shared content, unknown and busy URLs. */
 class RmCommandTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(150_000);
-    private static final String SHA256 = TestCache.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(150_000);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
 
     @TempDir
     Path tmp;
@@ -114,7 +117,7 @@ class RmCommandTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (Hoard hoard = Hoard.open(tmp.resolve("cache"))) {
             Future<?> fetch = thread.submit(() -> hoard.fetch(FetchRequest.of(url)));
-            TestCache.await(Duration.ofSeconds(30), "the download started", () -> cache.partialBytes() == 10_000);
+            Poll.until(Duration.ofSeconds(30), "the download started", () -> cache.partialBytes() == 10_000);
 
             Cli.Run rm = cache.runExpecting(5, "rm", url.toString());
 

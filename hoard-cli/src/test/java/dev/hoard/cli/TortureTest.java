@@ -3,6 +3,7 @@ package dev.hoard.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ class TortureTest {
             random.nextBytes(body);
             server.put("/file" + u, body);
             bodies.add(body);
-            digests.add(TestCache.sha256(body));
+            digests.add(Hashes.sha256Hex(body));
         }
     }
 
@@ -97,7 +98,7 @@ class TortureTest {
         }
         try (Stream<Path> blobs = Files.list(cache.resolve("blobs"))) {
             for (Path blob : blobs.filter(b -> !b.getFileName().toString().startsWith(".")).toList()) {
-                assertEquals(blob.getFileName().toString(), TestCache.sha256(Files.readAllBytes(blob)),
+                assertEquals(blob.getFileName().toString(), Hashes.sha256Hex(Files.readAllBytes(blob)),
                         "round " + round + ": a published blob does not hash to its name");
             }
         }

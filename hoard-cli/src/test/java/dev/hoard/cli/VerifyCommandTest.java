@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.internal.json.Json;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard verify}: re-hashing, what it reports, and what --repair removes. */
 class VerifyCommandTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(300_000);
-    private static final String SHA256 = TestCache.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(300_000);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
 
     @TempDir
     Path tmp;
@@ -78,7 +78,7 @@ class VerifyCommandTest {
         Cli.Run get = cache.runExpecting(0, "get", "-q", "--json", "-o", out.toString(), url.toString());
         assertTrue(get.stdout().startsWith("{\"status\":\"downloaded\""), get.toString());
         assertEquals(bodiesBefore + 1, server.fullBodyCount("/disk.img"));
-        assertEquals(SHA256, TestCache.sha256(Files.readAllBytes(out)));
+        assertEquals(SHA256, Hashes.sha256Hex(Files.readAllBytes(out)));
         cache.runExpecting(0, "verify");
     }
 
@@ -122,7 +122,7 @@ class VerifyCommandTest {
 
     @Test
     void theDigestAUrlWasRequestedWithIsCheckedToo() throws Exception {
-        String sha512 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(BODY));
+        String sha512 = Hashes.sha512Hex(BODY);
         URI pinned = server.url("/mirror/disk.img");
         cache.runExpecting(0, "get", "-q", "-d", "sha512:" + sha512, pinned.toString());
         cache.runExpecting(0, "verify", pinned.toString());

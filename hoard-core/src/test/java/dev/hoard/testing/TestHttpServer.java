@@ -15,8 +15,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -222,12 +219,7 @@ public final class TestHttpServer implements AutoCloseable {
 
     /** Returns the ETag {@link #put(String, byte[])} gives {@code body}: the first 16 hex digits of its SHA-256. */
     public static String etag(byte[] body) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-            return "\"" + HexFormat.of().formatHex(digest, 0, 8) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return "\"" + Hashes.sha256Hex(body).substring(0, 16) + "\"";
     }
 
     /** Formats {@code instant} as an IMF-fixdate, the HTTP-date form servers send, e.g. in Last-Modified. */
