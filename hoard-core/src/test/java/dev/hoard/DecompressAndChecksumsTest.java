@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
@@ -20,9 +22,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link FetchRequest#decompress} and {@link FetchRequest#checksums} through the library's API. */
+@ExtendWith(CacheInvariants.class)
 class DecompressAndChecksumsTest {
     /** Three MiB: enough for several progress calls (about one per MiB). */
     private static final byte[] LARGE = Compressed.sampleContent(3 << 20, 5);
@@ -31,13 +35,17 @@ class DecompressAndChecksumsTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cache;
+
     private TestHttpServer server;
     private Hoard hoard;
 
     @BeforeEach
     void start() throws IOException {
         server = TestHttpServer.start();
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach

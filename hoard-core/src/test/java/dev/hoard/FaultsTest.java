@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
@@ -24,9 +26,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the origin can do wrong, one case at a time, against an in-process fault-injecting server. */
+@ExtendWith(CacheInvariants.class)
 class FaultsTest {
     private static final int SIZE = 400_000;
     private static final byte[] BODY = TestBytes.random(SIZE, 3);
@@ -34,6 +38,9 @@ class FaultsTest {
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private Hoard hoard;
@@ -57,7 +64,8 @@ class FaultsTest {
         server = TestHttpServer.start();
         server.put("/f.img", BODY);
         url = server.url("/f.img");
-        hoard = Hoard.open(HoardOptions.of(tmp.resolve("cache")).retries(3).retryDelay(Duration.ofMillis(10))
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(HoardOptions.of(cache).retries(3).retryDelay(Duration.ofMillis(10))
                 .readTimeout(Duration.ofMillis(700)));
     }
 

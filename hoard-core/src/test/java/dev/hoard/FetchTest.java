@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -15,7 +17,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,18 +35,23 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The library against an in-process origin: each behaviour Lima's downloader tests check, plus content addressing,
  * offline mode and corrupt metadata.
  */
+@ExtendWith(CacheInvariants.class)
 class FetchTest {
     private static final byte[] BODY = TestBytes.random(300_000, 1);
     private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private Hoard hoard;
@@ -56,7 +62,8 @@ class FetchTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY, Instant.parse("2025-03-01T10:00:00Z"), "application/x-qemu-disk");
         url = server.url("/disk.img");
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach

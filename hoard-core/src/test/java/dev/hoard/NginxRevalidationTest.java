@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
 import dev.hoard.testing.TestBytes;
@@ -20,9 +22,11 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Revalidation against a real nginx, which sends ETag and Last-Modified and answers conditional requests. */
+@ExtendWith(CacheInvariants.class)
 class NginxRevalidationTest {
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -30,6 +34,9 @@ class NginxRevalidationTest {
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private Nginx nginx;
     private Path file;
@@ -43,7 +50,8 @@ class NginxRevalidationTest {
         Files.write(file, TestBytes.random(500_000, 7));
         Files.setLastModifiedTime(file, FileTime.from(MTIME));
         nginx = Nginx.start(www);
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -16,17 +18,22 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fetch that found its file in the cache, while a prune removes that file before the fetch opens it: the fetch
  * looks again and downloads, rather than failing with "no such file".
  */
+@ExtendWith(CacheInvariants.class)
 class PruneDuringFetchTest {
     private static final byte[] BODY = TestBytes.random(250_000, 7);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private Hoard hoard;
@@ -37,7 +44,8 @@ class PruneDuringFetchTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY);
         url = server.url("/disk.img");
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestBytes;
@@ -19,9 +21,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The next lock holder adopts what a dead one left: a partial file and its record, laid out as on disk. */
+@ExtendWith(CacheInvariants.class)
 class ResumeTest {
     private static final int SIZE = 300_000;
     private static final byte[] BODY = TestBytes.random(SIZE, 5);
@@ -31,7 +35,8 @@ class ResumeTest {
 
     private TestHttpServer server;
     private URI url;
-    private Path cache;
+    @CacheDir
+    Path cache;
     private final List<Long> resumedAt = new ArrayList<>();
     private final FetchListener recorder = new FetchListener() {
         @Override

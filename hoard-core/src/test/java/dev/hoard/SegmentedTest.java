@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
@@ -20,9 +22,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads over several ranged connections: the split, faults within a segment, and resumption of segments. */
+@ExtendWith(CacheInvariants.class)
 class SegmentedTest {
     private static final int MIB = 1 << 20;
     private static final int SIZE = 4 * MIB;
@@ -32,6 +36,9 @@ class SegmentedTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cache;
+
     private TestHttpServer server;
     private URI url;
 
@@ -40,6 +47,7 @@ class SegmentedTest {
         server = TestHttpServer.start();
         server.put("/big.img", BODY);
         url = server.url("/big.img");
+        cache = tmp.resolve("cache");
     }
 
     @AfterEach
@@ -48,7 +56,7 @@ class SegmentedTest {
     }
 
     private Hoard hoard(int connections) throws Exception {
-        return Hoard.open(HoardOptions.of(tmp.resolve("cache")).connections(connections)
+        return Hoard.open(HoardOptions.of(cache).connections(connections)
                 .retryDelay(Duration.ofMillis(10)));
     }
 
@@ -96,7 +104,7 @@ class SegmentedTest {
 
     @Test
     void aSegmentedPartialLeftByADeadHolderResumesEachSegmentWhereItStopped() throws Exception {
-        Hoard.open(tmp.resolve("cache"));
+        Hoard.open(cache);
         String key = Hashes.sha256(url.toString().getBytes()).hex();
         Path entry = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
         Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");

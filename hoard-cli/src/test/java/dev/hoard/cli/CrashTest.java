@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Poll;
 import dev.hoard.testing.RecordedRequest;
@@ -21,9 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Processes killed with SIGKILL or interrupted with SIGINT in the middle of a download, and what the next finds. */
+@ExtendWith(CacheInvariants.class)
 class CrashTest {
     private static final int SIZE = 4 * 1024 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -34,7 +38,8 @@ class CrashTest {
     private TestHttpServer server;
     private byte[] body;
     private String url;
-    private Path cache;
+    @CacheDir
+    Path cache;
 
     @BeforeEach
     void start() {

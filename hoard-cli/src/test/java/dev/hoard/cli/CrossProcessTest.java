@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
 import dev.hoard.testing.Poll;
@@ -20,13 +22,16 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many real processes, started together on one empty cache, fetch one URL: the origin sends the body once, one
  * process reports {@code downloaded}, the rest {@code used-cache}, and all see the same bytes.
  */
+@ExtendWith(CacheInvariants.class)
 class CrossProcessTest {
     private static final int PROCESSES = 8;
     private static final int SIZE = 6 * 1024 * 1024;
@@ -35,6 +40,14 @@ class CrossProcessTest {
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void eightProcessesAgainstTheInProcessOriginDownloadOnce() throws Exception {
@@ -78,7 +91,7 @@ class CrossProcessTest {
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
             processes.add(Cli.fork(tmp, "p" + i, Map.of(), "get", "--json", "--cache-dir",
-                    tmp.resolve("cache").toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
+                    cache.toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
                     url.toString()));
         }
         return processes;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestBytes;
@@ -16,9 +18,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard get --checksums}: the digest comes from the publisher's SHA256SUMS-style file. */
+@ExtendWith(CacheInvariants.class)
 class GetChecksumsTest {
     private static final String IMAGE = "noble-server-cloudimg-amd64.img";
     private static final byte[] BODY = TestBytes.random(200_000, 7);
@@ -29,6 +33,9 @@ class GetChecksumsTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cacheRoot;
+
     private TestHttpServer server;
     private String imageUrl;
     private TestCache cache;
@@ -38,7 +45,8 @@ class GetChecksumsTest {
         server = TestHttpServer.start();
         server.put("/noble/current/" + IMAGE, BODY);
         imageUrl = server.url("/noble/current/" + IMAGE).toString();
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -13,9 +15,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard get}, {@code dir}, {@code --version}: output, JSON and exit codes per the README. */
+@ExtendWith(CacheInvariants.class)
 class GetCommandTest {
     private static final byte[] BODY = TestBytes.random(123_456, 42);
     private static final String SHA256 = Hashes.sha256Hex(BODY);
@@ -25,7 +29,8 @@ class GetCommandTest {
 
     private TestHttpServer server;
     private String url;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {

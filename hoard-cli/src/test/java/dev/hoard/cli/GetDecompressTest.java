@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
@@ -21,12 +23,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code hoard get --decompress}: gz, bz2, xz and zst into the output, in-process, recognised by extension or by
  * magic number; the cache keeps the compressed bytes and the digest checks them.
  */
+@ExtendWith(CacheInvariants.class)
 class GetDecompressTest {
     private static final byte[] CONTENT = Compressed.sampleContent(400_000, 11);
     private static final List<String> TOOLS = List.of("gzip", "gunzip", "zcat", "pigz", "bzip2", "bunzip2",
@@ -42,6 +46,9 @@ class GetDecompressTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cacheRoot;
+
     private TestHttpServer server;
     private String cacheDir;
     private TestCache cache;
@@ -49,7 +56,8 @@ class GetDecompressTest {
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cacheDir = cache.dir();
     }
 

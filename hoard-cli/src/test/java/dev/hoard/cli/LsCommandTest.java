@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.FetchRequest;
 import dev.hoard.Hoard;
 import dev.hoard.HoardOptions;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Poll;
@@ -15,7 +17,6 @@ import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,15 +31,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard ls}: the table, the JSON lines, and the three states an entry can be seen in. */
+@ExtendWith(CacheInvariants.class)
 class LsCommandTest {
     private static final byte[] BODY = TestBytes.random(200_000);
     private static final int STALL_AT = 50_000;
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -49,7 +55,8 @@ class LsCommandTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY);
         url = server.url("/disk.img");
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -16,9 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard prefetch}: the three manifest formats, duplicates, failures among good items, malformed manifests. */
+@ExtendWith(CacheInvariants.class)
 class PrefetchCommandTest {
     private static final byte[] ALPINE = TestBytes.random(100_000);
     private static final byte[] DEBIAN = TestBytes.random(200_000);
@@ -28,7 +32,8 @@ class PrefetchCommandTest {
     Path tmp;
 
     private TestHttpServer server;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -16,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * percentages; in a file, plain lines with no escape codes. Each body takes about two seconds at the throttled rate,
  * so the display has something to draw.
  */
+@ExtendWith(CacheInvariants.class)
 class ProgressDisplayTest {
     private static final int SIZE = 2 * 1024 * 1024;
     private static final Pattern PERCENT = Pattern.compile("\\d{1,3}%");
@@ -31,7 +35,8 @@ class ProgressDisplayTest {
     Path tmp;
 
     private TestHttpServer server;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {
