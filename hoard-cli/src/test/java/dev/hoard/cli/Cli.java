@@ -3,12 +3,11 @@ package dev.hoard.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.Poll;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,21 +28,12 @@ final class Cli {
         }
     }
 
-    /** Runs {@code hoard args} in this JVM with stdout and stderr captured. Not for concurrent use. */
-    static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int code = HoardCommand.run(args);
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    /** Runs {@code hoard args} in this JVM, printing to writers of its own: runs may go on at the same time. */
+    static Run run(String... args) {
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        int code = HoardCommand.run(new PrintWriter(stdout, true), new PrintWriter(stderr, true), args);
+        return new Run(code, stdout.toString(), stderr.toString());
     }
 
     /** Starts {@code hoard args} in a new JVM with this test's class path; stdout and stderr go to files. */
