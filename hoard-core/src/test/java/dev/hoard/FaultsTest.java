@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.testing.CacheDir;
 import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.FetchMode;
 import dev.hoard.testing.Hashes;
+import dev.hoard.testing.InEveryFetchMode;
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
@@ -65,21 +67,29 @@ class FaultsTest {
         server.put("/f.img", BODY);
         url = server.url("/f.img");
         cache = tmp.resolve("cache");
-        hoard = Hoard.open(HoardOptions.of(cache).retries(3).retryDelay(Duration.ofMillis(10))
-                .readTimeout(Duration.ofMillis(700)));
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         server.close();
+        if (hoard != null) {
+            hoard.close();
+        }
+    }
+
+    /** Three quick retries, and a stall is noticed after 0.7 s. */
+    private Hoard open(FetchMode mode) throws IOException {
+        return Hoard.open(mode.applyTo(HoardOptions.of(cache).retries(3).retryDelay(Duration.ofMillis(10))
+                .readTimeout(Duration.ofMillis(700))));
     }
 
     private FetchResult fetch(FetchRequest request) throws Exception {
         return hoard.fetch(request, recorder);
     }
 
-    @Test
-    void aBodyDroppedMidwayIsResumedWithRangeAndIfRange() throws Exception {
+    @InEveryFetchMode
+    void aBodyDroppedMidwayIsResumedWithRangeAndIfRange(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.enqueue("/f.img", Fault.dropAfter(150_000));
 
         FetchResult r = fetch(FetchRequest.of(url));
@@ -92,8 +102,25 @@ class FaultsTest {
         assertEquals(SIZE, r.bytesTransferred());
     }
 
-    @Test
-    void aStalledConnectionIsDetectedByTheReadTimeoutAndResumed() throws Exception {
+    @InEveryFetchMode
+    void aLargeBodyDroppedMidwayIsResumedWithinItsSegmentOrToTheEnd(FetchMode mode) throws Exception {
+        hoard = open(mode);
+        byte[] big = TestBytes.random(4 << 20, 13);
+        server.put("/big.img", big);
+        server.enqueue("/big.img", Fault.dropAfter(150_000)); // the first request, which also serves segment 0
+
+        FetchResult r = fetch(FetchRequest.of(server.url("/big.img")));
+
+        assertEquals(Hashes.sha256(big), r.digest());
+        String resumption = mode.connections() == 4 ? "bytes=150000-1048575" : "bytes=150000-";
+        assertTrue(server.requests().stream().anyMatch(q -> resumption.equals(q.header("Range"))
+                && TestHttpServer.etag(big).equals(q.header("If-Range"))), server.requests().toString());
+        assertEquals(big.length, server.bodyBytesSent("/big.img"), "nothing was sent twice");
+    }
+
+    @InEveryFetchMode
+    void aStalledConnectionIsDetectedByTheReadTimeoutAndResumed(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.enqueue("/f.img", Fault.stallAfter(100_000));
 
         assertEquals(SHA256, fetch(FetchRequest.of(url)).digest());
@@ -101,8 +128,9 @@ class FaultsTest {
         assertEquals(1, retries.size(), retries.toString());
     }
 
-    @Test
-    void a503WithRetryAfterIsRetriedAfterTheServersDelay() throws Exception {
+    @InEveryFetchMode
+    void a503WithRetryAfterIsRetriedAfterTheServersDelay(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.enqueue("/f.img", Fault.status(503, "Retry-After", "1"));
 
         assertEquals(SHA256, fetch(FetchRequest.of(url)).digest());
@@ -110,8 +138,9 @@ class FaultsTest {
         assertTrue(retries.get(0).startsWith("1000ms HTTP 503"), retries.toString());
     }
 
-    @Test
-    void aServerThatIgnoresRangeMakesTheDownloadStartOver() throws Exception {
+    @InEveryFetchMode
+    void aServerThatIgnoresRangeMakesTheDownloadStartOver(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.enqueue("/f.img", Fault.dropAfter(200_000));
         server.enqueue("/f.img", Fault.ignoreRange());
 
@@ -122,25 +151,30 @@ class FaultsTest {
         assertEquals(SHA256, r.digest());
     }
 
-    @Test
-    void aBodyShorterThanItsContentLengthIsRetriedAndNeverPublished() throws Exception {
+    @InEveryFetchMode
+    void aBodyShorterThanItsContentLengthIsRetriedAndNeverPublished(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.always("/f.img", Fault.wrongLength(SIZE + 1000));
 
         DownloadException e = assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
         assertTrue(e.getMessage().contains("gave up after 3 retries"), e.getMessage());
         assertNothingPublished();
+        assertEquals(mode.fileLocks() ? 1 : 0, partials().size(),
+                "the partial is kept for the next holder only where file locks make adopting it safe");
     }
 
-    @Test
-    void aBodyLongerThanItsContentLengthIsNeverPublished() throws Exception {
+    @InEveryFetchMode
+    void aBodyLongerThanItsContentLengthIsNeverPublished(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.always("/f.img", Fault.wrongLength(SIZE - 1000));
 
         assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url).digest(SHA256)));
         assertNothingPublished();
     }
 
-    @Test
-    void aRedirectLoopFailsWithoutRetrying() {
+    @InEveryFetchMode
+    void aRedirectLoopFailsWithoutRetrying(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.redirectLoop("/a", "/b");
 
         DownloadException e = assertThrows(DownloadException.class,
@@ -150,8 +184,9 @@ class FaultsTest {
         assertEquals(List.of(), retries);
     }
 
-    @Test
-    void clientErrorsFailAtOnceWithTheirStatus() {
+    @InEveryFetchMode
+    void clientErrorsFailAtOnceWithTheirStatus(FetchMode mode) throws Exception {
+        hoard = open(mode);
         for (int status : new int[] {403, 404, 410}) {
             server.resetRecords();
             server.enqueue("/f.img", Fault.status(status));
@@ -162,8 +197,9 @@ class FaultsTest {
         assertNothingPublished();
     }
 
-    @Test
-    void serverErrorsAreRetriedThenReported() {
+    @InEveryFetchMode
+    void serverErrorsAreRetriedThenReported(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.always("/f.img", Fault.status(500));
 
         DownloadException e = assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
@@ -171,8 +207,9 @@ class FaultsTest {
         assertEquals(4, server.requests().size(), "the first attempt and 3 retries");
     }
 
-    @Test
-    void attemptsThatMakeProgressDoNotUseUpTheRetryBudget() throws Exception {
+    @InEveryFetchMode
+    void attemptsThatMakeProgressDoNotUseUpTheRetryBudget(FetchMode mode) throws Exception {
+        hoard = open(mode);
         for (int i = 1; i <= 6; i++) {
             server.enqueue("/f.img", Fault.dropAfter(50_000));
         }
@@ -182,8 +219,9 @@ class FaultsTest {
         assertEquals(SIZE, server.bodyBytesSent("/f.img"));
     }
 
-    @Test
-    void mirrorsAreTriedInOrderWhenTheUrlFails() throws Exception {
+    @InEveryFetchMode
+    void mirrorsAreTriedInOrderWhenTheUrlFails(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.put("/mirror1/f.img", BODY);
         server.put("/mirror2/f.img", BODY);
         server.always("/f.img", Fault.status(404));
@@ -199,8 +237,9 @@ class FaultsTest {
         assertEquals(1, server.fullBodyCount("/mirror2/f.img"));
     }
 
-    @Test
-    void withADigestADownloadResumesOnAMirror() throws Exception {
+    @InEveryFetchMode
+    void withADigestADownloadResumesOnAMirror(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.put("/mirror/f.img", BODY, Instant.parse("2020-01-01T00:00:00Z"), "application/octet-stream",
                 "\"another-etag\"");
         server.enqueue("/f.img", Fault.dropAfter(100_000));
@@ -213,8 +252,9 @@ class FaultsTest {
         assertNull(server.requests().get(2).header("If-Range"), "another server's validators do not apply");
     }
 
-    @Test
-    void aChangedRemoteDuringResumeStartsOverAndPublishesTheNewFile() throws Exception {
+    @InEveryFetchMode
+    void aChangedRemoteDuringResumeStartsOverAndPublishesTheNewFile(FetchMode mode) throws Exception {
+        hoard = open(mode);
         byte[] replaced = TestBytes.random(SIZE, 4);
         server.enqueue("/f.img", Fault.dropAfter(120_000));
         FetchListener replaceOnRetry = new FetchListener() {
@@ -230,8 +270,9 @@ class FaultsTest {
         assertEquals(200, server.requests().get(1).status(), "If-Range did not match: a whole new body");
     }
 
-    @Test
-    void aSymlinkPlantedAtTheBlobPathIsReplacedNotFollowed() throws Exception {
+    @InEveryFetchMode
+    void aSymlinkPlantedAtTheBlobPathIsReplacedNotFollowed(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path victim = tmp.resolve("victim.txt");
         Files.writeString(victim, "precious");
         Path blobs = Files.createDirectories(tmp.resolve("cache/blobs"));
@@ -244,8 +285,9 @@ class FaultsTest {
         assertArrayEquals(BODY, Files.readAllBytes(blobs.resolve(SHA256.hex())));
     }
 
-    @Test
-    void aSymlinkPlantedAsMetadataIsNotTrusted() throws Exception {
+    @InEveryFetchMode
+    void aSymlinkPlantedAsMetadataIsNotTrusted(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path victim = tmp.resolve("victim.json");
         Files.writeString(victim, "{\"not\": \"metadata\"}");
         fetch(FetchRequest.of(url));
@@ -289,8 +331,16 @@ class FaultsTest {
     }
 
     private List<String> publishedBlobs() {
-        try (Stream<Path> files = Files.list(tmp.resolve("cache/blobs"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList();
+        return blobs().filter(n -> !n.startsWith(".")).toList();
+    }
+
+    private List<String> partials() {
+        return blobs().filter(n -> n.startsWith(".partial-")).toList();
+    }
+
+    private Stream<String> blobs() {
+        try (Stream<Path> files = Files.list(cache.resolve("blobs"))) {
+            return files.map(p -> p.getFileName().toString()).toList().stream();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
