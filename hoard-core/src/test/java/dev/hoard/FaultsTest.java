@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -298,32 +297,6 @@ class FaultsTest {
         assertEquals(FetchStatus.DOWNLOADED, fetch(FetchRequest.of(url)).status());
         assertEquals("{\"not\": \"metadata\"}", Files.readString(victim));
         assertFalse(Files.isSymbolicLink(meta));
-    }
-
-    @Test
-    void withoutFileLocksConcurrentFetchesStillPublishOnlyCorrectFiles() throws Exception {
-        Hoard unlocked = Hoard.open(HoardOptions.of(tmp.resolve("cache")).fileLocks(false));
-        server.throttle(2_000_000);
-        List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Hoard h = i % 2 == 0 ? unlocked : Hoard.open(HoardOptions.of(tmp.resolve("cache")).fileLocks(false));
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    assertEquals(SHA256, h.fetch(FetchRequest.of(url)).digest());
-                } catch (Throwable t) {
-                    synchronized (failures) {
-                        failures.add(t);
-                    }
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
-        assertEquals(List.of(), failures);
-        assertEquals(List.of(SHA256.hex()), publishedBlobs());
-        assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("cache/blobs").resolve(SHA256.hex())));
     }
 
     private void assertNothingPublished() {

@@ -263,6 +263,31 @@ class TestHttpServerTest {
     }
 
     @Test
+    void holdUntilAllArriveSendsNoBodyToTheEndBeforeTheLastRequestBegins() throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        server.enqueue("/file.bin", Fault.holdUntilAllArrive(both, 1000));
+        server.enqueue("/file.bin", Fault.holdUntilAllArrive(both, 1000));
+        server.throttle(1_000_000); // the second part is paced too, from where the first ended
+
+        HttpURLConnection first = open("GET", server.url("/file.bin"));
+        first.setReadTimeout(300);
+        assertEquals(200, first.getResponseCode());
+        InputStream firstBody = first.getInputStream();
+        assertEquals(1000, firstBody.readNBytes(1000).length);
+        assertThrows(SocketTimeoutException.class, firstBody::read, "held until the second request arrives");
+        assertEquals(List.of(), server.requests(), "a held exchange is not recorded");
+
+        Fetched second = fetch("GET", server.url("/file.bin"));
+
+        assertArrayEquals(BODY, second.body());
+        assertEquals(0, both.getCount());
+        first.setReadTimeout(5_000);
+        byte[] rest = firstBody.readAllBytes();
+        assertArrayEquals(Arrays.copyOfRange(BODY, 1000, BODY.length), rest);
+        assertEquals(2, server.fullBodyCount("/file.bin"));
+    }
+
+    @Test
     void closeIsPromptWithStalledConnections() throws Exception {
         server.always("/file.bin", Fault.stallAfter(10));
         List<HttpURLConnection> stalled = new ArrayList<>();
