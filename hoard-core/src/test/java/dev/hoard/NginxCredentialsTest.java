@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
 import dev.hoard.testing.GuardedServers;
+import dev.hoard.testing.TestBytes;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Credentials against a real nginx: where they are sent, where not, and what a refusal says. */
 class NginxCredentialsTest {
-    private static final byte[] BODY = FetchTest.randomBytes(300_000, 11);
+    private static final byte[] BODY = TestBytes.random(300_000, 11);
     private static final String BASIC = "Basic " + Base64.getEncoder()
             .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     private static final Duration LOG_WAIT = Duration.ofSeconds(5);

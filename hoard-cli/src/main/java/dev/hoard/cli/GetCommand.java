@@ -7,6 +7,7 @@ import dev.hoard.FetchResult;
 import dev.hoard.Hoard;
 import dev.hoard.cli.progress.Progress;
 import dev.hoard.cli.progress.Tracker;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +47,9 @@ import picocli.CommandLine.Parameters;
                 + "checksum file, corrupt compressed data), 4 network/HTTP, 5 lock timeout, 6 offline and not "
                 + "cached, 130 interrupted."})
 final class GetCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "URL", description = "http, https or file URL, or a local path.")
     String url;
@@ -107,6 +112,11 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return call(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Runs the command, printing the result to {@code out} and progress to {@code err} ({@link QuickGet} too). */
+    Integer call(PrintWriter out, PrintWriter err) throws Exception {
         FetchRequest request = credentials.apply(FetchRequest.of(parseSource(url))
                 .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
                 .digest(digest == null ? null : Digest.parse(digest))
@@ -126,14 +136,14 @@ final class GetCommand implements Callable<Integer> {
         }
         FetchResult result;
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
-                Progress progress = Progress.toStderr(quiet);
+                Progress progress = Progress.to(err, quiet);
                 Tracker tracker = progress.track()) {
             result = hoard.fetch(request, tracker);
         }
         if (json) {
-            System.out.println(JsonOutput.of(result));
+            out.println(JsonOutput.of(result));
         } else if (output == null) {
-            System.out.println(result.path());
+            out.println(result.path());
         }
         return ExitCodes.OK;
     }

@@ -1,6 +1,5 @@
 package dev.hoard.cli;
 
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -44,18 +43,19 @@ final class QuickGet {
         get.credentials = new CredentialOptions();
     }
 
-    /** Runs {@code args} (whose first element is "get") and returns the exit code, or empty if picocli should. */
-    static OptionalInt run(String... args) {
+    /**
+     * Runs {@code args} (whose first element is "get") printing to {@code out} and {@code err}, as picocli would
+     * with those writers, and returns the exit code, or empty if picocli should.
+     */
+    static OptionalInt run(PrintWriter out, PrintWriter err, String... args) {
         Optional<GetCommand> get = parse(args);
         if (get.isEmpty()) {
             return OptionalInt.empty();
         }
         try {
-            return OptionalInt.of(get.get().call());
+            return OptionalInt.of(get.get().call(out, err));
         } catch (Exception e) {
-            // As picocli's stderr writer would: in the charset of System.err.
-            return OptionalInt.of(ExitCodes.report(e, new PrintWriter(
-                    new OutputStreamWriter(System.err, System.err.charset()), true)));
+            return OptionalInt.of(ExitCodes.report(e, err));
         }
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
 import dev.hoard.testing.GuardedServers;
+import dev.hoard.testing.Hashes;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,13 +151,13 @@ class CredentialsCliTest {
     @Test
     void aProtectedChecksumFileOnTheSameHostIsFetchedWithTheImagesLogin() {
         URI image = servers.putGuarded("basic/disk.img", BODY);
-        URI sums = servers.putGuarded("basic/SHA256SUMS", (TestCache.sha256(BODY) + " *disk.img\n")
+        URI sums = servers.putGuarded("basic/SHA256SUMS", (Hashes.sha256Hex(BODY) + " *disk.img\n")
                 .getBytes(StandardCharsets.UTF_8));
 
         Cli.Run run = run(0, "get", "--json", "-q", "--checksums", sums.toString(),
                 GuardedServers.withLogin(image, USER, PASSWORD).toString());
 
-        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(BODY) + "\""), run.stdout());
+        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(BODY) + "\""), run.stdout());
         List<AccessLogEntry> log = servers.guarded().awaitAccessLog(2, LOG_WAIT);
         assertEquals(List.of("/basic/SHA256SUMS 200 " + BASIC, "/basic/disk.img 200 " + BASIC),
                 log.stream().map(e -> e.uri() + " " + e.status() + " " + e.authorization()).toList());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.TestHttpServer;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -16,18 +18,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** {@link QuickGet} reads every command line it accepts exactly as picocli does, and leaves the rest to picocli. */
+@ExtendWith(CacheInvariants.class)
 class QuickGetTest {
     private static final String URL = "http://127.0.0.1:9/images/disk.img";
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void everyOptionOfGetIsEitherReadAsPicocliReadsItOrLeftToPicocli() throws Exception {
@@ -98,7 +111,6 @@ class QuickGetTest {
     @Test
     void aCacheHitWithADigestDoesNotStartPicocli() throws Exception {
         byte[] body = "a cached file\n".getBytes();
-        Path cache = tmp.resolve("cache");
         try (TestHttpServer server = TestHttpServer.start()) {
             server.put("/file", body);
             String url = server.url("/file").toString();

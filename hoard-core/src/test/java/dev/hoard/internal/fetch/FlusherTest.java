@@ -2,10 +2,12 @@ package dev.hoard.internal.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hoard.testing.Poll;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,10 +73,9 @@ class FlusherTest {
         }
     }
 
-    private static void awaitDurable(Flusher flusher, long expected) throws InterruptedException {
-        for (int i = 0; i < 1000 && flusher.durable() < expected; i++) {
-            Thread.sleep(10);
-        }
+    private static void awaitDurable(Flusher flusher, long expected) {
+        Poll.until(Duration.ofSeconds(10), "the flusher has forced " + expected + " bytes", flusher::durable,
+                durable -> durable >= expected);
         assertEquals(expected, flusher.durable());
     }
 }
