@@ -183,8 +183,8 @@ public final class TestHttpServer implements AutoCloseable {
     }
 
     /**
-     * Returns how many GET requests to {@code path} got a 200 whose whole body was sent with an honest
-     * Content-Length: the number of full downloads, which is what a cache is meant to save.
+     * Returns how many GET requests to {@code path} got the whole file (a 200, or a 206 whose range is all of it)
+     * sent with an honest Content-Length: the number of full downloads, which is what a cache is meant to save.
      */
     public int fullBodyCount(String path) {
         return recorder.fullBodyCount(normalize(path));
@@ -314,7 +314,7 @@ public final class TestHttpServer implements AutoCloseable {
         int available = request.isHead() ? 0 : response.length();
         int toSend = (int) Math.min(available, cutAfter(fault));
         long declared = fault instanceof Fault.WrongLength wrong ? wrong.declared() : response.length();
-        boolean fullBody = request.method().equals("GET") && response.status() == 200 && toSend == response.length()
+        boolean fullBody = request.method().equals("GET") && response.isWholeFile() && toSend == response.length()
                 && !(fault instanceof Fault.WrongLength);
         // A cut is what the client sees last, so a cut response is recorded after its bytes and before the cut.
         boolean cut = cutAfter(fault) != Long.MAX_VALUE;
@@ -647,6 +647,12 @@ public final class TestHttpServer implements AutoCloseable {
 
         boolean hasContentLength() {
             return status >= 200 && status != 204 && status != 304;
+        }
+
+        /** A 200, or a 206 whose one range is the whole file (a ranged first request of a file that small). */
+        boolean isWholeFile() {
+            return status == 200 || status == 206 && offset == 0 && length == body.length
+                    && ("bytes 0-" + (length - 1) + "/" + length).equals(headers.get("Content-Range"));
         }
     }
 
