@@ -1,5 +1,6 @@
 package dev.hoard;
 
+import dev.hoard.internal.auth.UserInfo;
 import dev.hoard.internal.checksums.ChecksumStep;
 import dev.hoard.internal.decompress.DecompressStep;
 import dev.hoard.internal.fetch.Backoff;
@@ -131,7 +132,8 @@ public final class Hoard implements AutoCloseable {
      * entries' {@code sha256}, its size their {@code size}, and an entry's expected digest (if it was requested with
      * one) must match too. Each blob is read once, however many entries share it.
      *
-     * @param urls   the entries to check; empty checks every entry and every blob no entry names
+     * @param urls   the entries to check (user:password@ in them is ignored, as for the entry key); empty checks
+     *               every entry and every blob no entry names
      * @param repair delete corrupt blobs and remove the entries that name them (those being downloaded are left to
      *               their lock holder)
      * @param each   told about each result as soon as it is known, in order
@@ -139,18 +141,19 @@ public final class Hoard implements AutoCloseable {
      */
     public List<Verification> verify(List<URI> urls, boolean repair, Consumer<Verification> each)
             throws IOException {
-        return maintenance().verify(urls, repair, each);
+        return maintenance().verify(urls.stream().map(UserInfo::strip).toList(), repair, each);
     }
 
     /**
-     * Removes a URL's entry, and its blob unless another entry names the same content. Takes the entry's lock without
-     * waiting; a process that has the blob open keeps reading it.
+     * Removes a URL's entry (user:password@ in it is ignored, as for the entry key), and its blob unless another entry
+     * names the same content. Takes the entry's lock without waiting; a process that has the blob open keeps reading
+     * it.
      *
      * @throws NotCachedException  the cache holds nothing for {@code url}
      * @throws EntryBusyException  a process is downloading it; nothing was removed
      */
     public PruneReport remove(URI url) throws IOException {
-        return maintenance().remove(url);
+        return maintenance().remove(UserInfo.strip(url)); // its exceptions name the URL, never a password
     }
 
     /**

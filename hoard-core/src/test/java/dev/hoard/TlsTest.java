@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.HttpsOrigins;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.TestBytes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,8 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,13 +36,21 @@ import org.junit.jupiter.api.io.TempDir;
  * that is cut short is an ordinary network failure and is retried.
  */
 @Timeout(60)
+@ExtendWith(CacheInvariants.class)
 class TlsTest {
-    private static final byte[] BODY = FetchTest.randomBytes(300_000, 11);
+    private static final byte[] BODY = TestBytes.random(300_000, 11);
 
     @RegisterExtension
     static final HttpsOrigins ORIGINS = HttpsOrigins.serving("f.img", BODY);
     @TempDir
     Path tmp;
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void nameTheCache() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void aServerFromAnUntrustedCaIsRefusedOnceWithItsIssuerNamed() throws Exception {
@@ -65,7 +78,7 @@ class TlsTest {
         assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "failed at once, not after retries: " + took);
         assertEquals(handshakesBefore + 1, awaitFailedHandshakes(ORIGINS.valid(), handshakesBefore + 1),
                 "one handshake reached nginx:\n" + ORIGINS.valid().errorLog());
-        assertNothingPublishedIn(tmp.resolve("cache"));
+        assertNothingPublishedIn(cache);
     }
 
     @Test
@@ -123,7 +136,7 @@ class TlsTest {
     }
 
     private Hoard open(TrustSettings trust) throws IOException {
-        return Hoard.open(HoardOptions.of(tmp.resolve("cache")).trust(trust).retries(2)
+        return Hoard.open(HoardOptions.of(cache).trust(trust).retries(2)
                 .retryDelay(Duration.ofMillis(10)));
     }
 

@@ -109,6 +109,9 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
                     "; if you trust that CA, give its certificate (PEM) with --cacert FILE or SSL_CERT_FILE";
             case DownloadException d when d.httpStatus() == 407 -> " (the proxy's URL goes in --proxy, or in "
                     + "http_proxy, HTTPS_PROXY or ALL_PROXY)";
+            case DownloadException d when d.httpStatus() == 401 || d.httpStatus() == 403 -> "; credentials go in "
+                    + "the URL as user:password@, in ~/.netrc (or --netrc-file FILE) for its host, or in --header "
+                    + "'Authorization: Bearer TOKEN'";
             default -> "";
         };
     }

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
 import dev.hoard.testing.Squid;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,16 +39,23 @@ import org.junit.jupiter.api.io.TempDir;
  * forwarded, for whom.
  */
 @Timeout(120)
+@ExtendWith(CacheInvariants.class)
 class GetProxyTest {
-    private static final byte[] SMALL = CrossProcessTest.randomBytes(200_000);
-    private static final byte[] LARGE = CrossProcessTest.randomBytes(6 * 1024 * 1024);
-    private static final byte[] MEDIUM = CrossProcessTest.randomBytes(3 * 1024 * 1024);
+    private static final byte[] SMALL = TestBytes.random(200_000);
+    private static final byte[] LARGE = TestBytes.random(6 * 1024 * 1024);
+    private static final byte[] MEDIUM = TestBytes.random(3 * 1024 * 1024);
     private static final String DIRECT = "127.0.0.1";
 
     @TempDir
     static Path root;
     @TempDir
     Path tmp;
+    /** The cache of most runs, also the one hoard() gives a run whose environment names none. */
+    @CacheDir
+    Path cache;
+    /** The cache of a test's second run, where it must not find the first one's files. */
+    @CacheDir
+    Path secondCache;
     private static Squid squid;
     private static Nginx nginx;
     private static Nginx slow;
@@ -74,6 +86,8 @@ class GetProxyTest {
     @BeforeEach
     void forgetOtherTestsRequests() {
         squid.clearAccessLog();
+        cache = tmp.resolve("cache");
+        secondCache = tmp.resolve("cache-2");
     }
 
     /**
@@ -96,7 +110,7 @@ class GetProxyTest {
             int before = nginx.accessLog().size();
             Map<String, String> env = new HashMap<>(variables);
             env.put("SSL_CERT_FILE", ca.toString());
-            env.put("HOARD_CACHE_DIR", tmp.resolve("cache-" + runs.indexOf(variables)).toString());
+            env.put("HOARD_CACHE_DIR", (runs.indexOf(variables) == 0 ? cache : secondCache).toString());
 
             Cli.Run run = hoard("run" + runs.indexOf(variables), env, "prefetch", "--jobs", "1",
                     manifest.toString());
@@ -139,7 +153,7 @@ class GetProxyTest {
                 "NO_PROXY", "localhost, .example.org, 127.0.0.0/8", "SSL_CERT_FILE", ca.toString());
         int before = nginx.accessLog().size();
 
-        Cli.Run direct = hoard("direct", env, "prefetch", "--cache-dir", tmp.resolve("c1").toString(),
+        Cli.Run direct = hoard("direct", env, "prefetch", "--cache-dir", cache.toString(),
                 manifest.toString());
 
         assertEquals(0, direct.exitCode(), direct.toString());
@@ -149,7 +163,7 @@ class GetProxyTest {
 
         before = nginx.accessLog().size();
         Cli.Run proxied = hoard("proxied", env, "prefetch", "--no-proxy", "", "--cache-dir",
-                tmp.resolve("c2").toString(), manifest.toString());
+                secondCache.toString(), manifest.toString());
 
         assertEquals(0, proxied.exitCode(), proxied.toString());
         assertAllThroughSquid(originSince(before, 2), "with --no-proxy ''");
@@ -169,7 +183,7 @@ class GetProxyTest {
     @Test
     void theJvmsProxyPropertiesStillWorkWhenNeitherEnvironmentNorOptionNamesAProxy() throws Exception {
         int before = nginx.accessLog().size();
-        Process process = Cli.fork(tmp, "jvm", Map.of("HOARD_CACHE_DIR", tmp.resolve("cache").toString()),
+        Process process = Cli.fork(tmp, "jvm", Map.of("HOARD_CACHE_DIR", cache.toString()),
                 List.of("-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=" + squid.port(), "-Dhttp.nonProxyHosts="),
                 "get", nginx.url("/small.img").toString());
         Cli.Run run = Cli.await(process, tmp, "jvm", 60);
@@ -227,7 +241,7 @@ class GetProxyTest {
     @Test
     void aSegmentedDownloadOverHttpsUsesOneAuthenticatedTunnelPerConnection() throws Exception {
         String proxy = squid.url(Squid.USER, Squid.PASSWORD);
-        String digest = "sha256:" + TestCache.sha256(LARGE);
+        String digest = "sha256:" + Hashes.sha256Hex(LARGE);
         int before = nginx.accessLog().size();
 
         Cli.Run run = hoard("segmented", Map.of("HTTPS_PROXY", proxy, "SSL_CERT_FILE", ca.toString()),
@@ -249,7 +263,6 @@ class GetProxyTest {
     void aDownloadKilledMidwayResumesThroughTheProxy() throws Exception {
         Map<String, String> env = Map.of("HTTP_PROXY", squid.url());
         String url = slow.url("/medium.img").toString();
-        Path cache = tmp.resolve("cache");
         Process owner = Cli.fork(tmp, "owner", env, "get", "--connections", "1", "--cache-dir", cache.toString(),
                 url);
         Cli.awaitPartial(cache, MEDIUM.length / 4, Duration.ofSeconds(30));
@@ -260,7 +273,7 @@ class GetProxyTest {
 
         assertEquals(0, next.exitCode(), next.toString());
         assertTrue(next.stderr().contains("resuming medium.img at "), next.stderr());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(MEDIUM) + "\""), next.stdout());
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(MEDIUM) + "\""), next.stdout());
         List<AccessLogEntry> resumed = slow.awaitAccessLog(before + 1, Duration.ofSeconds(5));
         AccessLogEntry resume = resumed.get(resumed.size() - 1);
         assertEquals(206, resume.status(), resumed.toString());
@@ -277,7 +290,7 @@ class GetProxyTest {
     private Cli.Run hoard(String name, Map<String, String> env, String... args) {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("HOARD_RETRY_DELAY", "50ms");
-        all.putIfAbsent("HOARD_CACHE_DIR", tmp.resolve("cache").toString());
+        all.putIfAbsent("HOARD_CACHE_DIR", cache.toString());
         return Cli.await(Cli.fork(tmp, name, all, args), tmp, name, 60);
     }
 

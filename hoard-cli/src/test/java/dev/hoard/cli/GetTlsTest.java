@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.HttpsOrigins;
+import dev.hoard.testing.TestBytes;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * exit 4, naming the remedy; trusted with --cacert or SSL_CERT_FILE; and a cache hit that touches no TLS at all.
  */
 @Timeout(120)
+@ExtendWith(CacheInvariants.class)
 class GetTlsTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(300_000);
+    private static final byte[] BODY = TestBytes.random(300_000);
     /** Classes that only building a TLS context or reading certificates loads (hoard's TlsContext may be loaded). */
     private static final List<String> TLS_CLASSES = List.of("javax.net.ssl.", "sun.security.ssl.",
             "java.security.KeyStore", "sun.security.pkcs12.", "java.security.cert.CertificateFactory",
@@ -33,13 +39,20 @@ class GetTlsTest {
     static final HttpsOrigins ORIGINS = HttpsOrigins.serving("disk.img", BODY);
     @TempDir
     Path tmp;
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void nameTheCache() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void anUntrustedServerIsRefusedAtOnceInOneLineWithExitCode4() {
         URI url = ORIGINS.valid().httpsUrl("/disk.img");
         long start = System.nanoTime();
 
-        Cli.Run run = Cli.run("get", "--cache-dir", tmp.resolve("cache").toString(), url.toString());
+        Cli.Run run = Cli.run("get", "--cache-dir", cache.toString(), url.toString());
 
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.println("GetTlsTest: an untrusted server was refused in " + took.toMillis() + " ms");
@@ -58,7 +71,7 @@ class GetTlsTest {
     void theSameServerIsTrustedWithCacert() throws Exception {
         Path out = tmp.resolve("disk.img");
         Cli.Run run = Cli.run("get", "-q", "--cacert", ORIGINS.ca().toString(), "-o", out.toString(), "--cache-dir",
-                tmp.resolve("cache").toString(), ORIGINS.valid().httpsUrl("/disk.img").toString());
+                cache.toString(), ORIGINS.valid().httpsUrl("/disk.img").toString());
 
         assertEquals(0, run.exitCode(), run.toString());
         assertArrayEquals(BODY, Files.readAllBytes(out));
@@ -67,7 +80,7 @@ class GetTlsTest {
     @Test
     void sslCertFileTrustsItTooAndACacheHitLoadsNoTlsClass() throws Exception {
         Map<String, String> env = Map.of("SSL_CERT_FILE", ORIGINS.ca().toString(), "HOARD_CACHE_DIR",
-                tmp.resolve("cache").toString());
+                cache.toString());
         String url = ORIGINS.valid().httpsUrl("/disk.img").toString();
         Cli.Run download = Cli.await(Cli.fork(tmp, "download", env, "get", "--json", "-q", url), tmp, "download", 60);
         assertEquals(0, download.exitCode(), download.toString());
@@ -78,7 +91,7 @@ class GetTlsTest {
                 "get", "-d", digest, "--cacert", ORIGINS.ca().toString(), url), tmp, "hit", 60);
 
         assertEquals(0, hit.exitCode(), hit.toString());
-        assertEquals(tmp.resolve("cache").resolve("blobs").resolve(digest.substring("sha256:".length())) + "\n",
+        assertEquals(cache.resolve("blobs").resolve(digest.substring("sha256:".length())) + "\n",
                 hit.stdout());
         List<String> loaded = Files.readAllLines(log);
         assertTrue(loaded.stream().anyMatch(line -> line.contains("dev.hoard.cli.QuickGet")), "the log lists classes");
@@ -90,16 +103,16 @@ class GetTlsTest {
 
     @Test
     void anExpiredCertificateAndOneForAnotherNameAreNamedWithoutTheCacertHint() {
-        String cache = tmp.resolve("cache").toString();
         URI old = ORIGINS.expired().httpsUrl("/disk.img");
-        Cli.Run run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache, old.toString());
+        Cli.Run run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache.toString(),
+                old.toString());
         assertEquals(4, run.exitCode(), run.toString());
         assertEquals("hoard: cannot verify 127.0.0.1:" + ORIGINS.expired().tlsPort() + " (for " + old + "): its "
                 + "certificate "
                 + "(CN=hoard test server) expired on 2020-01-02 00:00 UTC\n", run.stderr());
 
         URI named = ORIGINS.valid().httpsUrl("localhost", "/disk.img");
-        run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache, named.toString());
+        run = Cli.run("get", "--cacert", ORIGINS.ca().toString(), "--cache-dir", cache.toString(), named.toString());
         assertEquals(4, run.exitCode(), run.toString());
         assertEquals("hoard: cannot verify localhost:" + ORIGINS.valid().tlsPort() + " (for " + named + "): its "
                 + "certificate "
@@ -110,12 +123,12 @@ class GetTlsTest {
     void aCacertThatIsMissingOrHoldsNoCertificateIsAUsageError() throws Exception {
         String url = ORIGINS.valid().httpsUrl("/disk.img").toString();
         Path missing = tmp.resolve("missing.pem");
-        Cli.Run run = Cli.run("get", "--cacert", missing.toString(), "--cache-dir", tmp.resolve("c").toString(), url);
+        Cli.Run run = Cli.run("get", "--cacert", missing.toString(), "--cache-dir", cache.toString(), url);
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals("hoard: --cacert " + missing + ": no such readable file\n", run.stderr());
 
         Path empty = Files.writeString(tmp.resolve("empty.pem"), "nothing\n");
-        run = Cli.run("get", "--cacert", empty.toString(), "--cache-dir", tmp.resolve("c").toString(), url);
+        run = Cli.run("get", "--cacert", empty.toString(), "--cache-dir", cache.toString(), url);
         assertEquals(2, run.exitCode(), run.toString());
         assertEquals("hoard: " + empty + " holds no certificate (expected PEM '-----BEGIN CERTIFICATE-----' blocks "
                 + "or one DER certificate)\n", run.stderr());

@@ -3,6 +3,7 @@ package dev.hoard.testing;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A real nginx serving a directory on 127.0.0.1, for tests that must hold up against a production server rather
- * than against our own idea of HTTP ({@link TestHttpServer}).
+ * A real nginx serving a directory on 127.0.0.1 (or another loopback address, see {@link Setup}), for tests that
+ * must hold up against a production server rather than against our own idea of HTTP ({@link TestHttpServer}).
  *
  * <p>Each instance runs its own nginx with its own configuration, pid file, logs and temp paths in a private temp
  * directory, on a free port (and, with {@link #startTls}, a second one for https). nginx runs in the foreground
@@ -40,18 +41,40 @@ public final class Nginx implements AutoCloseable {
     private static final List<Path> WELL_KNOWN = List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/local/sbin/nginx"),
             Path.of("/usr/local/nginx/sbin/nginx"));
 
-    private final ServerProcess server;
-    private final Path root;
-    private final int port;
-    private final int tlsPort;
+    /**
+     * How to configure an instance beyond serving its root.
+     *
+     * @param address    the loopback address to listen on, e.g. 127.0.0.2 for a second "host"
+     * @param limitRate  nginx's {@code limit_rate} per connection in bytes per second, 0 for none
+     * @param directives more directives for the server block, e.g. locations with {@code auth_basic} (nginx reads
+     *                   the user file at each request) or a {@code return 302}
+     */
+    public record Setup(String address, long limitRate, String directives) {
+        public static final Setup DEFAULT = new Setup("127.0.0.1", 0, "");
+
+        public Setup address(String address) {
+            return new Setup(address, limitRate, directives);
+        }
+
+        public Setup directives(String directives) {
+            return new Setup(address, limitRate, directives);
+        }
+    }
 
     /** The certificate chain and key an https listener serves (PEM files). */
     public record Tls(Path certificateChain, Path privateKey) {
     }
 
-    private Nginx(ServerProcess server, Path root, Tls tls) {
+    private final ServerProcess server;
+    private final Path root;
+    private final String address;
+    private final int port;
+    private final int tlsPort;
+
+    private Nginx(ServerProcess server, Path root, String address, Tls tls) {
         this.server = server;
         this.root = root;
+        this.address = address;
         this.port = server.port(0);
         this.tlsPort = tls == null ? -1 : server.port(1);
     }
@@ -83,38 +106,44 @@ public final class Nginx implements AutoCloseable {
      * {@code limit_rate} (0 for none). Returns once nginx accepts connections.
      */
     public static Nginx start(Path root, long limitRateBytesPerSecond) {
-        return start(root, limitRateBytesPerSecond, null);
+        return start(root, new Setup(Setup.DEFAULT.address(), limitRateBytesPerSecond, ""));
+    }
+
+    /** Starts nginx serving {@code root} as {@code setup} says. Returns once nginx accepts connections. */
+    public static Nginx start(Path root, Setup setup) {
+        return start(root, setup, null);
     }
 
     /** Starts nginx serving {@code root} over http and, on {@link #tlsPort()}, over https with {@code tls}. */
     public static Nginx startTls(Path root, Tls tls) {
-        return start(root, 0, tls);
+        return start(root, Setup.DEFAULT, tls);
     }
 
-    private static Nginx start(Path root, long limitRateBytesPerSecond, Tls tls) {
-        if (limitRateBytesPerSecond < 0) {
-            throw new IllegalArgumentException("negative rate: " + limitRateBytesPerSecond);
+    private static Nginx start(Path root, Setup setup, Tls tls) {
+        if (setup.limitRate() < 0) {
+            throw new IllegalArgumentException("negative rate: " + setup.limitRate());
         }
         Path binary = binary().orElseThrow(() -> new IllegalStateException("nginx not found; apt-get install nginx"));
         Path absoluteRoot = root.toAbsolutePath();
         try {
             Path dir = Files.createTempDirectory("hoard-nginx-");
-            return startIn(binary, dir, absoluteRoot, limitRateBytesPerSecond, tls);
+            return startIn(binary, dir, absoluteRoot, setup, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start nginx", e);
         }
     }
 
-    private static Nginx startIn(Path binary, Path dir, Path root, long limitRate, Tls tls) throws IOException {
-        ServerProcess server = ServerProcess.start("nginx", dir, tls == null ? 1 : 2, ports -> {
+    private static Nginx startIn(Path binary, Path dir, Path root, Setup setup, Tls tls) throws IOException {
+        InetAddress address = InetAddress.getByName(setup.address());
+        ServerProcess server = ServerProcess.start("nginx", dir, address, tls == null ? 1 : 2, ports -> {
             Files.deleteIfExists(dir.resolve("error.log"));
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, ports[0], limitRate,
-                    tlsListener(tls, tls == null ? -1 : ports[1])));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, ports[0], setup,
+                    tlsListener(tls, setup.address(), tls == null ? -1 : ports[1])));
             return new ServerProcess.Launch(List.of(binary.toString(), "-p", dir + "/", "-c",
                     dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString()),
                     dir.resolve("nginx.pid"), List.of(dir.resolve("error.log")), null);
         });
-        return new Nginx(server, root, tls);
+        return new Nginx(server, root, setup.address(), tls);
     }
 
     public int port() {
@@ -129,14 +158,14 @@ public final class Nginx implements AutoCloseable {
         return tlsPort;
     }
 
-    /** Returns {@code http://127.0.0.1:PORT/path}; a missing leading slash is added. */
+    /** Returns {@code http://ADDRESS:PORT/path}, ADDRESS 127.0.0.1 unless set up otherwise; adds a missing "/". */
     public URI url(String path) {
-        return URI.create("http://127.0.0.1:" + port + (path.startsWith("/") ? path : "/" + path));
+        return URI.create("http://" + address + ":" + port + (path.startsWith("/") ? path : "/" + path));
     }
 
-    /** Returns {@code https://127.0.0.1:TLSPORT/path}. */
+    /** Returns {@code https://ADDRESS:TLSPORT/path}, ADDRESS as in {@link #url}. */
     public URI httpsUrl(String path) {
-        return httpsUrl("127.0.0.1", path);
+        return httpsUrl(address, path);
     }
 
     /** Returns {@code https://HOST:TLSPORT/path}, e.g. with a host name the certificate does not list. */
@@ -202,15 +231,15 @@ public final class Nginx implements AutoCloseable {
     }
 
     /** The lines that add an https listener to the server block, or "". */
-    private static String tlsListener(Tls tls, int port) {
+    private static String tlsListener(Tls tls, String address, int port) {
         return tls == null ? "" : """
-            listen 127.0.0.1:%d ssl;
+            listen %s:%d ssl;
             ssl_certificate "%s";
             ssl_certificate_key "%s";
-        """.formatted(port, tls.certificateChain().toAbsolutePath(), tls.privateKey().toAbsolutePath());
+        """.formatted(address, port, tls.certificateChain().toAbsolutePath(), tls.privateKey().toAbsolutePath());
     }
 
-    private static String config(Path dir, Path root, int port, long limitRate, String tlsListener) {
+    private static String config(Path dir, Path root, int port, Setup setup, String tlsListener) {
         return """
         daemon off;
         master_process off;
@@ -232,15 +261,17 @@ public final class Nginx implements AutoCloseable {
           sendfile on;
           etag on;
           server {
-            listen 127.0.0.1:%3$d;
+            listen %7$s:%3$d;
         %6$s
             server_name localhost;
             root "%4$s";
             location / {
               limit_rate %5$d;
             }
+        %8$s
           }
         }
-        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, limitRate, tlsListener);
+        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, setup.limitRate(), tlsListener, setup.address(),
+                setup.directives());
     }
 }

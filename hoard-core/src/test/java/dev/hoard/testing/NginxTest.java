@@ -1,7 +1,6 @@
 package dev.hoard.testing;
 
-import static dev.hoard.testing.TestHttpServerTest.fetch;
-import static dev.hoard.testing.TestHttpServerTest.randomBytes;
+import static dev.hoard.testing.JdkHttp.fetch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hoard.testing.TestHttpServerTest.Fetched;
+import dev.hoard.testing.JdkHttp.Fetched;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,7 +50,7 @@ import org.opentest4j.TestAbortedException;
 class NginxTest {
 
     private static final Instant MODIFIED = Instant.parse("2024-01-02T03:04:05Z");
-    private static final byte[] BODY = randomBytes(100_000, 7);
+    private static final byte[] BODY = TestBytes.random(100_000, 7);
     private static final String ETAG = "\"" + Long.toHexString(MODIFIED.getEpochSecond()) + "-"
             + Long.toHexString(BODY.length) + "\"";
 
@@ -165,7 +164,7 @@ class NginxTest {
     void accessLogParsingUndoesEscapes() {
         AccessLogEntry entry = AccessLogEntry.parse(
                 "GET\t/a\\x5Cb\t200\t5\t-\t\\x22x\\x22, W/\\x22y\\x22\t-\tMon, 01 Jan 2024 00:00:00 GMT\t99"
-                + "\t127.0.0.2");
+                + "\t127.0.0.2\tBasic YTpi");
 
         assertEquals("/a\\b", entry.uri());
         assertEquals("\"x\", W/\"y\"", entry.ifNoneMatch());
@@ -173,13 +172,14 @@ class NginxTest {
         assertEquals("Mon, 01 Jan 2024 00:00:00 GMT", entry.ifRange());
         assertEquals(99, entry.requestLength());
         assertEquals("127.0.0.2", entry.remoteAddress());
+        assertEquals("Basic YTpi", entry.authorization());
         assertThrows(IllegalArgumentException.class, () -> AccessLogEntry.parse("not\ta\tlog line"));
     }
 
     /** limit_rate paces the body; 200 KB at 100 KB/s takes 2 s, and at least 1 s even if nginx allowed a 1 s burst. */
     @Test
     void limitRateSlowsTheBody(@TempDir Path slowRoot) throws IOException {
-        byte[] body = randomBytes(200_000, 8);
+        byte[] body = TestBytes.random(200_000, 8);
         Files.write(slowRoot.resolve("slow.bin"), body);
         try (Nginx limited = Nginx.start(slowRoot, 100_000)) {
             long start = System.nanoTime();

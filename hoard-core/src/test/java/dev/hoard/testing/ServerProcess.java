@@ -95,6 +95,12 @@ final class ServerProcess implements AutoCloseable {
      * Picking a free port and binding it later is racy, so a port taken in between costs a retry, not a failure.
      */
     static ServerProcess start(String name, Path dir, int portCount, Preparation preparation) throws IOException {
+        return start(name, dir, InetAddress.getLoopbackAddress(), portCount, preparation);
+    }
+
+    /** As {@link #start(String, Path, int, Preparation)}, for a server that listens on {@code address}. */
+    static ServerProcess start(String name, Path dir, InetAddress address, int portCount, Preparation preparation)
+            throws IOException {
         String errors = "";
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int[] ports = new int[portCount];
@@ -104,7 +110,7 @@ final class ServerProcess implements AutoCloseable {
             Launch launch = preparation.prepare(ports);
             Files.deleteIfExists(launch.pidFile());
             Process process = start(dir, launch.command(), launch.shmName());
-            if (awaitReady(process, launch.pidFile(), ports)) {
+            if (awaitReady(process, launch.pidFile(), address, ports)) {
                 return new ServerProcess(name, process, dir, ports);
             }
             StringBuilder logs = new StringBuilder();
@@ -192,13 +198,13 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports}.
-     * Returns false if it exited first or the startup timeout passed.
+     * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports} of
+     * {@code address}. Returns false if it exited first or the startup timeout passed.
      */
-    private static boolean awaitReady(Process process, Path pidFile, int... ports) {
+    private static boolean awaitReady(Process process, Path pidFile, InetAddress address, int... ports) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(ServerProcess::accepts)) {
+            if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
                 return process.isAlive();
             }
             if (waitForExit(process, Duration.ofMillis(25))) {
@@ -214,9 +220,9 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
+    private static boolean accepts(InetAddress address, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 250);
+            socket.connect(new InetSocketAddress(address, port), 250);
             return true;
         } catch (IOException e) {
             return false;

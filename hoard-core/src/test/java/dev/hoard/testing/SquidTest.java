@@ -1,6 +1,5 @@
 package dev.hoard.testing;
 
-import static dev.hoard.testing.TestHttpServerTest.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +31,7 @@ import org.opentest4j.TestAbortedException;
 /** Checks {@link Squid} and pins down the squid behaviour the proxy tests rely on. */
 @Timeout(60)
 class SquidTest {
-    private static final byte[] BODY = randomBytes(50_000, 3);
+    private static final byte[] BODY = TestBytes.random(50_000, 3);
 
     @TempDir
     static Path root;
