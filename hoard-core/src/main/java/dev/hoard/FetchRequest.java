@@ -88,6 +88,10 @@ public record FetchRequest(URI uri, List<URI> mirrors, Digest digest, Path outpu
                 if (uri.getHost() == null || uri.getHost().isEmpty()) {
                     throw new IllegalArgumentException("malformed URL '" + uri + "': no host");
                 }
+                if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                    throw new IllegalArgumentException("malformed URL '" + uri + "': port " + uri.getPort()
+                            + " is not between 1 and 65535");
+                }
             }
             case "file" -> {
                 if (uri.getPath() == null || uri.getPath().isEmpty()) {

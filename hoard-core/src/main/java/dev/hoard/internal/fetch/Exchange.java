@@ -6,6 +6,7 @@ import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +37,10 @@ final class Exchange {
             response = http.get(ask.source(), ask.headers());
         } catch (DownloadException e) {
             return new Reply.Fail(e);
+        } catch (UnknownHostException e) {
+            // Permanent for this source: a name that does not resolve now will not in a few seconds either.
+            return new Reply.Fail(new DownloadException(url, 0, "cannot fetch " + ask.source() + ": unknown host '"
+                    + e.getMessage() + "'", e));
         } catch (IOException e) {
             return new Reply.Retry("cannot fetch " + ask.source() + ": " + Transfer.describe(e), 0, null, e);
         }

@@ -60,7 +60,7 @@ sealed interface Reply {
         }
     }
 
-    /** Not worth asking this source again: a 4xx other than 408/429, a redirect loop, a refused redirect. */
+    /** Not worth asking this source again: a 4xx other than 408/429, an unknown host, a redirect loop, a refused redirect. */
     record Fail(DownloadException failure) implements Reply {
     }
 }
