@@ -233,7 +233,9 @@ public final class Fetcher {
     /**
      * Downloads into a partial file — resuming one a dead holder left, where file locks make that safe — then
      * verifies and publishes it. The caller holds the entry lock. A partial survives a network failure or an
-     * interrupt, for the next holder to resume; it is deleted when its content is wrong or the disk failed.
+     * interrupt, for the next holder to resume, if it holds bytes that can be resumed; it is deleted when it holds
+     * none, its content is wrong or the disk failed. A failure that leaves nothing worth keeping leaves no trace
+     * ({@link CacheEntry#removeTracesOfFailure}).
      *
      * @param known the cached version for a conditional request, or null
      * @param first the reply to that conditional request that the caller already has, or null
@@ -247,22 +249,31 @@ public final class Fetcher {
         }
         entry.writeHolder(new LockHolder(ProcessHandle.current().pid(), settings.host(), clock.instant()), partial);
         boolean keepPartial = false;
+        boolean succeeded = false;
         try {
             Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
                     .run(known, first);
+            Published published;
             if (outcome instanceof Download.Complete complete) {
-                return publish(request, entry, partial, complete);
+                published = publish(request, entry, partial, complete);
+            } else {
+                entry.writeMetadata(known.withValidatedAt(clock.instant()));
+                published = findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of "
+                        + request.uri() + " disappeared while it was revalidated"));
             }
-            entry.writeMetadata(known.withValidatedAt(clock.instant()));
-            return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
-                    + " disappeared while it was revalidated"));
+            succeeded = true;
+            return published;
         } catch (DownloadException | InterruptedException e) {
-            keepPartial = locks.excludesOtherProcesses(); // resumable by the next holder
+            // resumable by the next holder, if it holds bytes that its record lets a holder ask the rest of
+            keepPartial = locks.excludesOtherProcesses() && entry.holdsResumableBytes(partial);
             throw e;
         } finally {
             if (!keepPartial) {
                 Files.deleteIfExists(partial);
                 entry.deletePartialRecord();
+            }
+            if (!succeeded && !keepPartial) {
+                entry.removeTracesOfFailure(partial, locks.excludesOtherProcesses());
             }
         }
     }

@@ -27,8 +27,8 @@ import java.util.Set;
  * <p><b>Entries</b> are removed only under their lock, taken without waiting ({@link EntryLocks#tryAcquire}): a held
  * lock means a process is downloading the entry, so it is skipped and reported. Under the lock, {@code meta.json}
  * goes first (the entry is a miss from that moment), then partial downloads, {@code owner.json}, {@code used} and
- * temp files. The directory and its lock file stay: deleting a lock file another process has open would let a third
- * lock a new file at the same path (docs/cache-layout.md).
+ * temp files; then, with file locks, the lock file and the directory if nothing else is in it (safe only for the
+ * holder, because every holder checks that its lock file is still the one at the path: docs/cache-layout.md).
  *
  * <p><b>Blobs</b> are shared by content: an entry's blob is deleted only when no other entry's metadata names it.
  * Deleting a blob never breaks a reader that has it open (an unlinked file keeps its inode until closed). What this
@@ -82,6 +82,9 @@ final class Eviction {
             // The entry may have changed since the snapshot (a new version downloaded): decide on what is there now.
             EntryMetadata current = entry.cacheEntry().readMetadata().orElse(null);
             long freed = dryRun ? entry.partialBytes() : entry.cacheEntry().removeContents(entry.partialPaths());
+            if (!dryRun && locks.excludesOtherProcesses()) {
+                entry.cacheEntry().removeIfEmpty(); // nothing left of it: the directory goes too
+            }
             forget(entry.cacheEntry().key());
             Digest digest = current == null ? null : current.sha256();
             boolean kept = digest != null && isNamed(digest);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import java.util.Optional;
  * <p>Reads take no lock and see a snapshot: every file is replaced only by rename. Writes and removals
  * ({@link #writeMetadata}, {@link #writeHolder}, the partial file, {@code partial.json}, the {@code remove...}
  * methods) are made only by the holder of the entry's lock: while it holds the lock no other process writes these
- * files. Nothing here deletes the lock file itself (see "Lock files are never deleted" in the layout document).
+ * files. Only {@link #removeTracesOfFailure} deletes the lock file, and only the holder's own, of an entry that holds
+ * nothing else (see "Lock files" in the layout document).
  */
 public final class CacheEntry {
     /** Last use is recorded at this granularity so that hits do not write to disk each time. */
@@ -203,6 +205,76 @@ public final class CacheEntry {
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // no record, a torn one, or another process won the rename: start afresh
         }
+    }
+
+    /**
+     * Whether {@code partial} holds bytes a later holder can resume: it is not empty, and {@code partial.json}
+     * describes it (a partial without a record, e.g. of a response that cannot be resumed, is not worth keeping).
+     */
+    public boolean holdsResumableBytes(Path partial) {
+        try {
+            return Files.size(partial) > 0
+                    && readPartialRecord().filter(r -> r.file().equals(partial.getFileName().toString())).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * After a download that failed and left nothing worth keeping (its partial is already gone): removes what its
+     * holder made, so that a failed request leaves no trace. {@code owner.json} goes if it still names
+     * {@code partial}; and where file locks exclude every other process ({@code lockMayGo}), an entry with nothing
+     * else in it (no {@code meta.json}) loses its lock file and its directory, as if it had never been asked for. Best
+     * effort: what cannot be removed stays, harmless. The caller holds the entry lock.
+     *
+     * <p>Removing a held lock file is safe because every holder checks, after locking, that the path still names the
+     * file it locked ({@code LockFile}): a waiter on the removed file finds it gone and locks the new one, which it
+     * or anyone else creates (with the directory) at the same path. Where that check cannot be made (no file keys on
+     * this platform) the lock file stays. See "Lock files" in docs/cache-layout.md.
+     */
+    public void removeTracesOfFailure(Path partial, boolean lockMayGo) {
+        try {
+            String ours = partial.getFileName().toString();
+            if (readHolderRecord().filter(h -> h.partial().equals(ours)).isPresent()) {
+                Files.deleteIfExists(holderFile());
+            }
+        } catch (IOException | RuntimeException e) {
+            // read-only, or removed meanwhile: a stale owner.json is only ever advice
+        }
+        if (lockMayGo) {
+            removeIfEmpty();
+        }
+    }
+
+    /**
+     * Deletes the lock file and the directory if nothing else is left in it: after a failed download, or once
+     * {@link #removeContents} emptied it. Best effort: what cannot be removed stays, harmless (an entry holding only
+     * its lock is not listed). The caller holds the entry lock with file locks, for the reasons given at
+     * {@link #removeTracesOfFailure}.
+     */
+    public void removeIfEmpty() {
+        try {
+            if (holdsOnlyItsLock()) {
+                Files.delete(lockFile());
+                Files.delete(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // someone put a file in the directory meanwhile, or it is read-only
+        }
+    }
+
+    /** True if the directory holds nothing but a lock file whose identity the platform can check. */
+    private boolean holdsOnlyItsLock() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (!file.getFileName().toString().equals("lock")) {
+                    return false;
+                }
+            }
+        }
+        BasicFileAttributes lock = Files.readAttributes(lockFile(), BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        return lock.isRegularFile() && lock.fileKey() != null;
     }
 
     public void writePartialRecord(PartialRecord record) throws IOException {

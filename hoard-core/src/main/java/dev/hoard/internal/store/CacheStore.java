@@ -29,7 +29,7 @@ import java.util.Optional;
  * ROOT/blobs/.*.tmp              temp files of atomic writes; garbage if their writer died
  * ROOT/aliases/sha512/HEX        "sha256:HEX" of the blob whose SHA-512 is HEX (verified once)
  * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL
- *        lock                    the entry's lock file; never deleted while the cache is in use
+ *        lock                    the entry's lock file; deleted only by its holder, with the emptied entry
  *        meta.json               EntryMetadata
  *        owner.json              HolderRecord: who holds the lock now, its partial, the URL; stale once it is free
  *        partial.json            PartialRecord: what the resumable partial holds; absent when there is none

@@ -200,6 +200,39 @@ abstract class EntryLocksContract {
         assertEquals(!locks().excludesOtherProcesses(), couldLock);
     }
 
+    /**
+     * A holder whose download left nothing removes the lock file and the entry directory before it lets go
+     * (CacheEntry.removeTracesOfFailure): the next waiter makes both again and holds the entry as firmly as ever.
+     */
+    @Test
+    void aLockFileRemovedWithItsDirectoryByTheHolderIsMadeAgainByTheNextWaiter() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Boolean> otherProcessCouldLock = new CompletableFuture<>();
+        Future<?> next;
+        try (Holding holding = holdInAnotherThread(locks())) {
+            next = threads.submit(() -> {
+                try (EntryLock lock = locks().acquire(lockFile, Duration.ofSeconds(BOUND_SECONDS),
+                        waited -> waiting.countDown())) {
+                    // without file locks there is no file, nor a directory, for another process to lock
+                    otherProcessCouldLock.complete(!locks().excludesOtherProcesses()
+                            || LockingProcess.canLock(lockFile));
+                    release.await(BOUND_SECONDS, TimeUnit.SECONDS);
+                }
+                return null;
+            });
+            assertTrue(waiting.await(BOUND_SECONDS, TimeUnit.SECONDS), "the next one never waited");
+            Files.deleteIfExists(lockFile);
+            Files.delete(lockFile.getParent());
+        }
+
+        boolean couldLock = otherProcessCouldLock.get(2 * BOUND_SECONDS, TimeUnit.SECONDS);
+        release.countDown();
+        next.get(BOUND_SECONDS, TimeUnit.SECONDS);
+        assertEquals(!locks().excludesOtherProcesses(), couldLock);
+        assertEquals(locks().excludesOtherProcesses(), Files.exists(lockFile), "made again only to be locked");
+    }
+
     @Test
     void anotherProcessIsKeptOutExactlyWhenTheLocksSaySo() throws Exception {
         try (EntryLock lock = locks().acquire(lockFile, null, IGNORE)) {
