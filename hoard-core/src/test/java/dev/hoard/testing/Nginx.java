@@ -130,6 +130,18 @@ public final class Nginx implements AutoCloseable {
      * {@code limit_rate} (0 for none). Returns once nginx accepts connections.
      */
     public static Nginx start(Path root, long limitRateBytesPerSecond) {
+        return start(root, limitRateBytesPerSecond, "");
+    }
+
+    /**
+     * Starts nginx serving {@code root} with {@code serverDirectives} (e.g. {@code gzip_static always;} or further
+     * {@code location} blocks) added to its {@code server} block.
+     */
+    public static Nginx start(Path root, String serverDirectives) {
+        return start(root, 0, serverDirectives);
+    }
+
+    private static Nginx start(Path root, long limitRateBytesPerSecond, String serverDirectives) {
         if (limitRateBytesPerSecond < 0) {
             throw new IllegalArgumentException("negative rate: " + limitRateBytesPerSecond);
         }
@@ -137,20 +149,21 @@ public final class Nginx implements AutoCloseable {
         Path absoluteRoot = root.toAbsolutePath();
         try {
             Path dir = Files.createTempDirectory("hoard-nginx-");
-            return startIn(binary, dir, absoluteRoot, limitRateBytesPerSecond);
+            return startIn(binary, dir, absoluteRoot, limitRateBytesPerSecond, serverDirectives);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start nginx", e);
         }
     }
 
     /** Picking a free port and binding it later is racy, so a port taken in between costs a retry, not a failure. */
-    private static Nginx startIn(Path binary, Path dir, Path root, long limitRate) throws IOException {
+    private static Nginx startIn(Path binary, Path dir, Path root, long limitRate, String directives)
+            throws IOException {
         String errors = "";
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int port = freePort();
             Files.deleteIfExists(dir.resolve("nginx.pid"));
             Files.deleteIfExists(dir.resolve("error.log"));
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, port, limitRate));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, root, port, limitRate, directives));
             ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", WATCHDOG, "nginx-watchdog", binary.toString(),
                     "-p", dir + "/", "-c", dir.resolve("nginx.conf").toString(), "-e", dir.resolve("error.log").toString())
                     .redirectErrorStream(true)
@@ -245,7 +258,7 @@ public final class Nginx implements AutoCloseable {
         return "Nginx[" + url("/") + " root=" + root + "]";
     }
 
-    private static String config(Path dir, Path root, int port, long limitRate) {
+    private static String config(Path dir, Path root, int port, long limitRate, String directives) {
         return """
         daemon off;
         master_process off;
@@ -273,9 +286,10 @@ public final class Nginx implements AutoCloseable {
             location / {
               limit_rate %5$d;
             }
+            %6$s
           }
         }
-        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, limitRate);
+        """.formatted(dir, AccessLogEntry.LOG_FORMAT, port, root, limitRate, directives);
     }
 
     private static int freePort() throws IOException {

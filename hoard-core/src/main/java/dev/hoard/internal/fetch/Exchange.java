@@ -53,6 +53,11 @@ final class Exchange {
 
     private Reply classify(Ask ask, HttpResponse response) {
         int status = response.status();
+        if ((status == 200 || status == 206) && !response.decodable()) {
+            return new Reply.Fail(new DownloadException(url, status, "HTTP " + status + " for " + ask.describe()
+                    + " came with Content-Encoding: " + response.contentEncoding() + ", which cannot be decoded "
+                    + "(gzip and deflate can; none was asked for); nothing was stored", null));
+        }
         if (status == 304 && ask.known() != null) {
             return new Reply.Unchanged();
         }
