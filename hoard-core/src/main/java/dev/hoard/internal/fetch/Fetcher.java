@@ -107,12 +107,12 @@ public final class Fetcher {
             throws IOException, InterruptedException {
         EntryMetadata seenBefore = null;
         if (request.digest() != null) {
-            Optional<Published> stored = findByDigest(request, entry);
+            Optional<Published> stored = findByDigest(request, entry, listener);
             if (stored.isPresent()) {
                 return stored.get();
             }
         } else {
-            Optional<Published> cached = findCurrent(entry);
+            Optional<Published> cached = findCurrent(entry, request, listener);
             if (cached.isPresent()) {
                 seenBefore = cached.get().metadata();
                 if (request.offline()) {
@@ -130,27 +130,61 @@ public final class Fetcher {
         return downloadUnderLock(request, entry, seenBefore, listener);
     }
 
-    /** The blob with the expected digest, whatever URL brought it. */
-    private Optional<Published> findByDigest(FetchRequest request, CacheEntry entry) throws IOException {
+    /**
+     * The blob with the expected digest, whatever URL brought it; not one whose size is not what this entry's
+     * metadata records for it (a damaged blob: it is downloaded again, and replaced).
+     *
+     * @param listener told of a damaged blob, or null to say nothing (it was said once already)
+     */
+    private Optional<Published> findByDigest(FetchRequest request, CacheEntry entry, FetchListener listener)
+            throws IOException {
         Optional<Path> blob = store.findBlob(request.digest());
         if (blob.isEmpty()) {
             return Optional.empty();
         }
         Digest sha256 = Digest.sha256(blob.get().getFileName().toString());
         EntryMetadata metadata = entry.readMetadata().filter(m -> m.sha256().equals(sha256)).orElse(null);
-        return Optional.of(new Published(blob.get(), sha256, Files.size(blob.get()), metadata,
-                FetchStatus.USED_CACHE, 0));
+        long size = store.blobSize(sha256);
+        if (size < 0 || metadata != null && !sizeMatches(request, metadata, size, listener)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Published(blob.get(), sha256, size, metadata, FetchStatus.USED_CACHE, 0));
     }
 
-    /** The entry's current content, if its metadata and blob are both there. */
-    private Optional<Published> findCurrent(CacheEntry entry) throws IOException {
+    /**
+     * The entry's current content, if its metadata and blob are both there and the blob's size is the recorded one
+     * (one stat; a blob of another size is damaged, and treated as missing).
+     *
+     * @param listener told of a damaged blob, or null to say nothing (it was said once already)
+     */
+    private Optional<Published> findCurrent(CacheEntry entry, FetchRequest request, FetchListener listener)
+            throws IOException {
         Optional<EntryMetadata> metadata = entry.readMetadata();
         if (metadata.isEmpty()) {
             return Optional.empty();
         }
         EntryMetadata m = metadata.get();
-        return store.findBlob(m.sha256())
-                .map(blob -> new Published(blob, m.sha256(), m.size(), m, FetchStatus.USED_CACHE, 0));
+        long size = store.blobSize(m.sha256());
+        if (size < 0 || !sizeMatches(request, m, size, listener)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Published(store.blobPath(m.sha256()), m.sha256(), m.size(), m, FetchStatus.USED_CACHE,
+                0));
+    }
+
+    private Optional<Published> findCurrent(CacheEntry entry) throws IOException {
+        return findCurrent(entry, null, null);
+    }
+
+    private boolean sizeMatches(FetchRequest request, EntryMetadata m, long size, FetchListener listener) {
+        if (size == m.size()) {
+            return true;
+        }
+        if (listener != null) {
+            listener.warning(request.uri(), "the cached file " + store.blobPath(m.sha256()) + " has " + size
+                    + " bytes, but " + m.size() + " were downloaded: it is damaged, so it is downloaded again");
+        }
+        return false;
     }
 
     /**
@@ -225,7 +259,7 @@ public final class Fetcher {
     private Optional<Published> findAfterWaiting(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore)
             throws IOException {
         if (request.digest() != null) {
-            return findByDigest(request, entry);
+            return findByDigest(request, entry, null);
         }
         return findCurrent(entry).filter(p -> !p.metadata().equals(seenBefore));
     }
@@ -286,7 +320,7 @@ public final class Fetcher {
             checkOnDisk(partial, received);
         }
         Instant now = clock.instant();
-        Path blob = store.publishBlob(partial, received.sha256(), request.digest());
+        Path blob = store.publishBlob(partial, received.sha256(), received.size(), request.digest());
         EntryMetadata metadata = new EntryMetadata(request.uri().toString(), complete.etag(),
                 complete.lastModified(), complete.contentType(), received.size(), received.sha256(),
                 request.digest(), now, now);

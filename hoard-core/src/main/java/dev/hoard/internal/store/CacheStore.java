@@ -99,15 +99,23 @@ public final class CacheStore {
         return Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS) ? Optional.of(blob) : Optional.empty();
     }
 
+    /** The size of the blob with this SHA-256, or -1 if there is none: one stat, not following links. */
+    public long blobSize(Digest sha256) throws IOException {
+        BasicFileAttributes attributes = attributesOf(blobPath(sha256));
+        return attributes == null || !attributes.isRegularFile() ? -1 : attributes.size();
+    }
+
     /**
      * Publishes a complete, verified file as the blob named by its SHA-256. If an identical blob exists (the same
-     * bytes came from another URL), the file is dropped and the existing blob serves both.
+     * bytes came from another URL), the file is dropped and the existing blob serves both; one of another size is
+     * damaged, and replaced (a reader that has it open keeps reading what it had).
      *
+     * @param size     the file's size
      * @param verified an expected digest the content was checked against; a SHA-512 one is remembered as an alias
      */
-    public Path publishBlob(Path complete, Digest sha256, Digest verified) throws IOException {
+    public Path publishBlob(Path complete, Digest sha256, long size, Digest verified) throws IOException {
         Path blob = blobPath(sha256);
-        if (Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
+        if (blobSize(sha256) == size) {
             Files.delete(complete);
         } else {
             AtomicFiles.move(complete, blob);
