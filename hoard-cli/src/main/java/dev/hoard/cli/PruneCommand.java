@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
                     + "named on stderr), and a process copying a file out keeps reading it.",
             "",
         },
-        footer = {"", "SIZE: 500M, 10G, 1.5GiB (powers of 1024), 800MB, 2GB (powers of 1000), or bytes. "
-                + "D: 30m, 12h, 7d."})
+        footer = {"", "SIZE: 500M, 10G, 1.5GiB (powers of 1024), 800MB, 2GB (powers of 1000); a bare number is "
+                + "bytes (4096). D needs a unit: 30m, 12h, 7d."})
 final class PruneCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -34,7 +34,7 @@ final class PruneCommand implements Callable<Integer> {
                         + "downloads and temp files of dead processes.")
         boolean all;
 
-        @Option(names = "--older-than", paramLabel = "D", required = true, converter = DurationConverter.class,
+        @Option(names = "--older-than", paramLabel = "D", required = true, converter = DurationConverter.Age.class,
                 description = "Remove URLs (and files no URL names) not used for D.")
         Duration olderThan;
 
