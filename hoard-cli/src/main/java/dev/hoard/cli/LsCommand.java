@@ -45,7 +45,7 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<CacheEntryInfo> entries;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
         }
         if (json) {

@@ -70,7 +70,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruneReport report;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             report = hoard.prune(policy.toPolicy(), dryRun);
         }
         String verb = dryRun ? "would remove " : "removed ";

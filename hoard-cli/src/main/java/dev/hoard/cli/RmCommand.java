@@ -41,7 +41,7 @@ final class RmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<URI> targets = urls.stream().map(GetCommand::parseSource).toList(); // all parsed before any removal
         int exitCode = ExitCodes.OK;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             for (URI url : targets) {
                 try {
                     System.out.println(describe(url, hoard.remove(url)));

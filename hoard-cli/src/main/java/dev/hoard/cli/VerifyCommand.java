@@ -52,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<URI> targets = urls.stream().map(GetCommand::parseSource).toList();
         List<Verification> results;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             results = hoard.verify(targets, repair, this::print);
         }
         long corrupt = count(results, Verification.Outcome.CORRUPT);

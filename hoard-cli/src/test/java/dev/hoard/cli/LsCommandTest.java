@@ -85,7 +85,8 @@ class LsCommandTest {
     }
 
     @Test
-    void anEmptyCacheListsNothing() {
+    void anEmptyCacheListsNothing() throws Exception {
+        Hoard.open(tmp.resolve("cache")).close();
         Cli.Run run = cache.runExpecting(0, "ls");
         assertEquals("0 URLs: 0 B in 0 files, 0 B in partial downloads\n", run.stdout());
         assertEquals("", cache.runExpecting(0, "ls", "--json").stdout());

@@ -1,9 +1,11 @@
 package dev.hoard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.TestHttpServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -53,6 +55,46 @@ class UsageEdgesTest {
                 + "did you mean 7d?"), prune.toString());
         assertTrue(get.stderr().contains("'30' has no unit; did you mean 30s?"), get.toString());
         assertUnchanged();
+    }
+
+    @Test
+    void anEmptyCacheDirectoryIsRefusedWhereverItComesFrom() {
+        Cli.Run flag = Cli.run("get", "-q", "--cache-dir", "", server.url("/disk.img").toString());
+        Cli.Run ls = Cli.run("ls", "--cache-dir", "");
+
+        assertEquals(2, flag.exitCode(), flag.toString());
+        assertEquals("hoard: --cache-dir is empty; name a directory, or leave the option out for the default ("
+                + dev.hoard.Hoard.defaultCacheDir() + ")\n", flag.stderr());
+        assertEquals(2, ls.exitCode(), ls.toString());
+        assertFalse(Files.exists(Path.of("hoard-cache.json")) || Files.exists(Path.of("blobs")),
+                "no cache was made in the working directory");
+    }
+
+    @Test
+    void anEmptyHoardCacheDirIsRefusedInAForkedRun() {
+        Cli.Run run = Cli.await(Cli.fork(tmp, "empty-env", java.util.Map.of("HOARD_CACHE_DIR", ""), "dir"), tmp,
+                "empty-env", 60);
+
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.stderr().startsWith("hoard: HOARD_CACHE_DIR is set but empty;"), run.toString());
+        assertEquals("", run.stdout());
+    }
+
+    @Test
+    void managementCommandsOnADirectoryWithoutACacheSaySoAndCreateNothing() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("notes.txt"), "mine");
+        for (String[] command : new String[][] {{"ls"}, {"verify"}, {"rm", server.url("/disk.img").toString()},
+                {"prune", "--all"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                    java.util.stream.Stream.of("--cache-dir", home.toString())).toArray(String[]::new);
+            Cli.Run run = Cli.run(args);
+
+            assertEquals(1, run.exitCode(), run.toString());
+            assertEquals("hoard: " + home + ": holds no hoard cache (no hoard-cache.json, blobs or entries); nothing "
+                    + "was changed\n", run.stderr());
+            assertEquals(List.of("/", "notes.txt 4"), FailuresLeaveNoTraceTest.tree(home));
+        }
     }
 
     private void assertUnchanged() {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The cache directory on disk. The layout, its format version and its crash recovery are documented in
@@ -58,9 +59,33 @@ public final class CacheStore {
      * @throws IOException if the directory cannot be created or holds a cache of another format
      */
     public static CacheStore open(Path root) throws IOException {
+        return open(root, true);
+    }
+
+    /**
+     * Opens the cache at {@code root}; with {@code create}, makes it if there is none.
+     *
+     * @throws IllegalArgumentException if {@code root} is the empty path (which would mean the working directory)
+     * @throws NoSuchFileException      without {@code create}, naming {@code root}, if it holds no cache
+     * @throws IOException              if the directory cannot be created or holds a cache of another format
+     */
+    public static CacheStore open(Path root, boolean create) throws IOException {
+        if (root.toString().isEmpty()) {
+            throw new IllegalArgumentException("the cache directory is empty: name a directory");
+        }
         CacheStore store = new CacheStore(root.toAbsolutePath().normalize());
+        if (!create && !store.exists()) {
+            throw new NoSuchFileException(store.root.toString(), null,
+                    "holds no hoard cache (no " + FORMAT_FILE + ", blobs or entries); nothing was changed");
+        }
         store.checkFormat();
         return store;
+    }
+
+    /** Whether the root holds anything of a cache, even a damaged one. */
+    private boolean exists() {
+        return Stream.of(root.resolve(FORMAT_FILE), blobs, entries)
+                .anyMatch(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 
     public Path root() {
