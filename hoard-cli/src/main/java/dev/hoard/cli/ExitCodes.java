@@ -57,7 +57,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
 
     static int usageError(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("hoard: " + e.getMessage());
+        err.println("hoard: " + UsageMessages.of(e));
         err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return USAGE;

@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard get}: fetch one file through the cache. */
 @Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Download URL into the cache (once, however many processes ask at the same time) and print the "
                     + "cached file's path, or copy it to PATH with -o.",
@@ -90,7 +91,8 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--json", description = "Print one JSON object describing the result on stdout.")
+    @Option(names = "--json", description = "Print one JSON object describing the result on stdout; on failure "
+            + "its status is 'failed' and 'error' holds the message.")
     boolean json;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; errors only.")
@@ -98,6 +100,17 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return fetch();
+        } catch (Exception e) {
+            if (json) { // as prefetch --json reports a failed item; the message goes to stderr as well
+                System.out.println(JsonOutput.object(JsonOutput.failure(url, output, e)));
+            }
+            throw e;
+        }
+    }
+
+    private int fetch() throws Exception {
         FetchRequest request = FetchRequest.of(parseSource(url))
                 .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
                 .digest(digest == null ? null : Digest.parse(digest))
@@ -119,7 +132,7 @@ final class GetCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.toStderr(quiet);
                 Tracker tracker = progress.track()) {
-            result = hoard.fetch(request, tracker);
+            result = InterruptNotice.around(progress, () -> hoard.fetch(request, tracker));
         }
         if (json) {
             System.out.println(JsonOutput.of(result));

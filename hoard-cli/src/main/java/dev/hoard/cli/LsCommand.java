@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hoard ls}: what the cache holds. */
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "List the cache: one line per URL with its size, age, last use and state.",
             "",

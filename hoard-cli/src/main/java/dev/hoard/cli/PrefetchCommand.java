@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard prefetch}: fetch every item of one or more manifests into the cache, several at a time. */
 @Command(name = "prefetch", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Download every item of the MANIFEST files into the cache, N at a time. Items listed twice (same URL "
                     + "and output, in any of the manifests) are fetched once. Each item is an ordinary fetch, so "
@@ -75,7 +76,8 @@ final class PrefetchCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.toStderr(quiet)) {
             int threads = jobs != null ? jobs : Math.max(1, Math.min(DEFAULT_JOBS, plan.fetches().size()));
-            outcomes = new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan);
+            outcomes = InterruptNotice.around(progress,
+                    () -> new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan));
         }
         System.out.print(json ? PrefetchReport.json(outcomes) : PrefetchReport.table(outcomes));
         System.out.flush();

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hoard prune}: free space. */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Free space in the cache, least recently used first, and say what was freed.",
             "",

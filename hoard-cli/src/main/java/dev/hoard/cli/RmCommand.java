@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code hoard rm}: remove entries. */
-@Command(name = "rm", mixinStandardHelpOptions = true,
+@Command(name = "rm", mixinStandardHelpOptions = true, versionProvider = HoardCommand.Version.class,
         description = {
             "Remove URLs from the cache.",
             "",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard verify}: re-hash cached files against their recorded digests. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Re-hash cached files and check them against their recorded digests.",
             "",

@@ -97,6 +97,64 @@ class UsageEdgesTest {
         }
     }
 
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String command : List.of("get", "prefetch", "ls", "verify", "rm", "prune", "dir")) {
+            for (String flag : List.of("--version", "-V")) {
+                Cli.Run run = Cli.run(command, flag);
+                assertEquals(0, run.exitCode(), command + " " + flag + "\n" + run);
+                assertEquals("hoard " + dev.hoard.Hoard.version() + "\n", run.stdout(), command + " " + flag);
+            }
+        }
+    }
+
+    @Test
+    void aMistypedCommandOrOptionNamesTheLikelyOne() {
+        assertUsage("hoard: unknown command 'gte'; did you mean 'get'?", "gte", server.url("/disk.img").toString());
+        assertUsage("hoard: unknown command 'prnue'; did you mean 'prune'?", "prnue", "--all");
+        assertUsage("hoard: unknown option '--outptu'; did you mean '--output'?", "get", "--outptu", "x",
+                server.url("/disk.img").toString());
+        assertUsage("hoard: unknown command 'fetch'", "fetch", "x");
+        assertUsage("hoard: unexpected argument 'extra'", "ls", "extra");
+        assertUnchanged();
+    }
+
+    @Test
+    void usageErrorsAreOneSentenceWithoutPicocliPrefixes() {
+        String[][] mistakes = {
+            {"prune"}, {"prune", "--all", "--partial"}, {"get"}, {"get", "--connections", "many", "http://x/y"},
+            {"get", "-d", "sha256:abc", "http://x/y"}, {"verify", "--repiar"}, {"rm"}, {"prefetch"},
+        };
+        for (String[] mistake : mistakes) {
+            Cli.Run run = cache.run(mistake);
+            assertEquals(2, run.exitCode(), String.join(" ", mistake) + "\n" + run);
+            String first = run.stderr().lines().findFirst().orElse("");
+            assertTrue(first.startsWith("hoard: ") && !first.startsWith("hoard: Error") && !first.contains("index")
+                    && !first.startsWith("hoard: hoard:") && !run.stderr().contains("\tat "), run.toString());
+        }
+        assertUnchanged();
+    }
+
+    @Test
+    void getJsonDescribesAFailureAsAnObjectToo() {
+        String missing = server.url("/missing.img").toString();
+        Cli.Run run = cache.run("get", "-q", "--json", "-o", tmp.resolve("out.img").toString(), missing);
+
+        assertEquals(4, run.exitCode(), run.toString());
+        assertEquals("{\"status\":\"failed\",\"url\":\"" + missing + "\",\"path\":\"" + tmp.resolve("out.img")
+                + "\",\"cachePath\":null,\"size\":null,\"digest\":null,\"etag\":null,\"lastModified\":null,"
+                + "\"contentType\":null,\"bytesTransferred\":null,\"error\":\"HTTP 404 for " + missing + "\"}\n",
+                run.stdout());
+        assertEquals("hoard: HTTP 404 for " + missing + "\n", run.stderr());
+        assertUnchanged();
+    }
+
+    private void assertUsage(String message, String... args) {
+        Cli.Run run = cache.run(args);
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(message, run.stderr().lines().findFirst().orElse(""), run.toString());
+    }
+
     private void assertUnchanged() {
         assertEquals(before, FailuresLeaveNoTraceTest.tree(tmp.resolve("cache")));
     }
