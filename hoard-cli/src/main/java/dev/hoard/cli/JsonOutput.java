@@ -70,6 +70,7 @@ final class JsonOutput {
         fields.put("partialLength", partial == null || partial.length() < 0 ? null : partial.length());
         fields.put("pid", holder == null ? null : holder.pid());
         fields.put("host", holder == null ? null : holder.host());
+        fields.put("problem", info.problem());
         return object(fields);
     }
 

@@ -30,8 +30,10 @@ import picocli.CommandLine.Option;
             "",
         },
         footer = {"", "With --json, prints one JSON object per line (JSON Lines) and no totals: url, state, size, "
-                + "digest, path, fetchedAt, lastUsed, partialBytes, partialLength, pid, host (null where not "
-                + "known or not applicable)."})
+                + "digest, path, fetchedAt, lastUsed, partialBytes, partialLength, pid, host, problem (null where "
+                + "not known or not applicable).",
+            "A damaged entry (a directory or symlink where a file should be, metadata that is not metadata) is "
+                    + "listed as damaged and named on stderr; rm or prune --all removes it."})
 final class LsCommand implements Callable<Integer> {
 
     @Mixin
@@ -48,6 +50,12 @@ final class LsCommand implements Callable<Integer> {
         List<CacheEntryInfo> entries;
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
+        }
+        for (CacheEntryInfo info : entries) {
+            if (info.state() == CacheEntryInfo.State.DAMAGED) {
+                System.err.println("hoard: damaged: " + info.problem() + "; " + (info.url() != null
+                        ? "'hoard rm " + info.url() + "' or " : "") + "'hoard prune --all' clears it");
+            }
         }
         if (json) {
             entries.forEach(info -> System.out.println(JsonOutput.of(info)));
@@ -86,6 +94,7 @@ final class LsCommand implements Callable<Integer> {
             case PARTIAL -> "partial" + percent;
             case DOWNLOADING -> "downloading by " + who(partial.holder()) + percent;
             case MISSING -> "missing";
+            case DAMAGED -> "damaged";
         };
     }
 
@@ -97,6 +106,9 @@ final class LsCommand implements Callable<Integer> {
         if (info.url() != null) {
             return info.url().toString();
         }
+        if (info.state() == CacheEntryInfo.State.DAMAGED) {
+            return "(damaged) " + info.path();
+        }
         return info.digest() != null ? "(no URL) " + info.digest() : "(URL not recorded)";
     }
 
@@ -107,7 +119,7 @@ final class LsCommand implements Callable<Integer> {
         Map<Digest, Long> blobs = new HashMap<>();
         long partialBytes = 0;
         for (CacheEntryInfo info : entries) {
-            if (info.path() != null) {
+            if (info.path() != null && info.state() != CacheEntryInfo.State.DAMAGED) {
                 blobs.put(info.digest(), info.size());
             }
             partialBytes += info.partial() == null ? 0 : info.partial().bytes();

@@ -90,12 +90,14 @@ final class PruneCommand implements Callable<Integer> {
     private static String describe(PruneReport.Removed r) {
         String size = ProgressText.bytes(r.bytes());
         return switch (r.kind()) {
-            case ENTRY -> (r.url() == null ? "an entry with no recorded URL" : r.url()) + " (" + size
+            case ENTRY -> (r.url() != null ? r.url().toString() : r.digest() == null && r.file() != null
+                    ? "damaged entry " + r.file() : "an entry with no recorded URL") + " (" + size
                     + (r.blobKept() ? "; its file is kept: another URL has the same content" : "") + ")";
             case BLOB -> "(no URL) " + r.digest() + " (" + size + ")";
             case PARTIAL -> "partial download " + r.file().getFileName()
                     + (r.url() == null ? "" : " of " + r.url()) + " (" + size + ")";
             case TEMP_FILE -> "temp file " + r.file() + " (" + size + ")";
+            case DAMAGED -> "damaged " + r.file() + " (not a directory; replaced by an empty one)";
         };
     }
 

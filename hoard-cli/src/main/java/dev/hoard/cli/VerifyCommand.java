@@ -70,7 +70,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             System.out.println(JsonOutput.of(v));
         }
-        String name = v.url() != null ? v.url().toString() : "(no URL) " + v.digest();
+        String name = v.url() != null ? v.url().toString() : v.digest() != null ? "(no URL) " + v.digest()
+                : "(damaged)";
         switch (v.outcome()) {
             case OK -> {
                 if (!json) {

@@ -70,7 +70,7 @@ class LsCommandTest {
         assertEquals(1, json.size());
         Map<String, Object> entry = json.getFirst();
         assertEquals(List.of("url", "state", "size", "digest", "path", "fetchedAt", "lastUsed", "partialBytes",
-                "partialLength", "pid", "host"), List.copyOf(entry.keySet()));
+                "partialLength", "pid", "host", "problem"), List.copyOf(entry.keySet()));
         assertEquals(url.toString(), entry.get("url"));
         assertEquals("complete", entry.get("state"));
         assertEquals((long) BODY.length, entry.get("size"));

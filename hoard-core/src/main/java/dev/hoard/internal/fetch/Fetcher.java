@@ -159,7 +159,16 @@ public final class Fetcher {
      */
     private Optional<Published> findCurrent(CacheEntry entry, FetchRequest request, FetchListener listener)
             throws IOException {
-        Optional<EntryMetadata> metadata = entry.readMetadata();
+        Optional<EntryMetadata> metadata;
+        if (listener == null) {
+            metadata = entry.readMetadata();
+        } else {
+            EntryMetadata.Found found = entry.inspectMetadata();
+            if (found.damage() != null) {
+                listener.warning(request.uri(), found.damage() + "; downloading " + request.uri() + " again");
+            }
+            metadata = found.metadata();
+        }
         if (metadata.isEmpty()) {
             return Optional.empty();
         }
@@ -210,6 +219,7 @@ public final class Fetcher {
         if (!(reply instanceof Reply.Body body)) {
             return Optional.of(cached);
         }
+        repairIfDamaged(request, entry, listener);
         EntryLock lock = locks.tryAcquire(entry.lockFile());
         if (lock == null) {
             body.response().close();
@@ -223,6 +233,7 @@ public final class Fetcher {
     /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
     private Published downloadUnderLock(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore,
             FetchListener listener) throws IOException, InterruptedException {
+        repairIfDamaged(request, entry, listener);
         entry.create();
         try (EntryLock lock = acquire(request, entry, listener)) {
             Optional<Published> reusable = findAfterWaiting(request, entry, seenBefore);
@@ -232,6 +243,26 @@ public final class Fetcher {
             EntryMetadata known = request.digest() == null ? findCurrent(entry).map(Published::metadata).orElse(null)
                     : null;
             return downloadHoldingLock(request, entry, known, null, listener);
+        }
+    }
+
+    /**
+     * Takes away what an outside hand put in place of the entry's directory or its lock file (a symlink, which is
+     * never written through, a file, a directory), under the cache's repair lock, so that the entry can be locked.
+     * Two stats when nothing is wrong; only a fetch that is about to lock the entry pays them.
+     */
+    private void repairIfDamaged(FetchRequest request, CacheEntry entry, FetchListener listener)
+            throws IOException, InterruptedException {
+        if (entry.directoryDamage() == null && entry.lockDamage() == null) {
+            return;
+        }
+        try (EntryLock repair = locks.acquire(store.repairLock(), null, waited -> { })) {
+            String repaired = entry.repair();
+            if (repaired != null) {
+                listener.warning(request.uri(), repaired + "; removed it, so that the entry can be locked again");
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("a wait without a timeout timed out", e);
         }
     }
 
@@ -276,6 +307,7 @@ public final class Fetcher {
      */
     private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
             Reply first, FetchListener listener) throws IOException, InterruptedException {
+        entry.removeDamagedFiles(); // a directory where meta.json goes could not be replaced by the new one
         Path partial = entry.newPartialFile();
         PartialRecord adopted = locks.excludesOtherProcesses() ? entry.adoptPartial(partial).orElse(null) : null;
         if (locks.excludesOtherProcesses()) {

@@ -74,6 +74,20 @@ final class Eviction {
 
     /** Removes the entry and, if no other entry names it, its blob. Returns the bytes freed, or -1 if busy. */
     long evictEntry(Inventory.Entry entry) throws IOException {
+        CacheEntry cacheEntry = entry.cacheEntry();
+        if (cacheEntry.directoryDamage() != null || dryRun && cacheEntry.lockDamage() != null) {
+            // a symlink or a file in the entry's place is all there is of it; never followed. A damaged lock file
+            // cannot be held by anyone, nor locked until it is repaired, which a dry run does not do.
+            if (!dryRun && !repair(entry)) {
+                return -1;
+            }
+            removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), null, cacheEntry.dir(), 0,
+                    false));
+            return 0;
+        }
+        if (cacheEntry.lockDamage() != null && !repair(entry)) {
+            return -1;
+        }
         EntryLock lock = tryLock(entry);
         if (lock == null) {
             return -1;
@@ -93,8 +107,9 @@ final class Eviction {
                 freed += deleteBlob(entry.digest()); // the version the snapshot saw, replaced since
             }
             if (entry.isVisible() || current != null) {
-                removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), digest,
-                        blobBytes > 0 ? store.blobPath(digest) : null, freed + blobBytes, kept));
+                Path file = blobBytes > 0 ? store.blobPath(digest) : entry.damage() != null ? cacheEntry.dir() : null;
+                removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), digest, file,
+                        freed + blobBytes, kept));
             }
             return freed + blobBytes;
         }
@@ -126,6 +141,9 @@ final class Eviction {
      * -1 if busy.
      */
     long evictLeftovers(Inventory.Entry entry) throws IOException {
+        if (entry.cacheEntry().directoryDamage() != null || entry.cacheEntry().lockDamage() != null) {
+            return 0; // a damaged entry is not a leftover of a download; rm or prune --all removes it
+        }
         List<Path> temps = entry.cacheEntry().tempFiles();
         if (entry.partials().isEmpty() && temps.isEmpty()) {
             return 0;
@@ -180,6 +198,32 @@ final class Eviction {
             }
         }
         return new PruneReport(dryRun, removed, skipped, Math.max(0, inventory.totalBytes() - freed()));
+    }
+
+    /**
+     * Takes away a symlink or directory in the entry's place or in its lock file's, holding the cache's repair lock
+     * (without waiting: false, and the entry is reported as skipped, if another process is repairing right now).
+     */
+    private boolean repair(Inventory.Entry entry) throws IOException {
+        EntryLock repairing = locks.tryAcquire(store.repairLock());
+        if (repairing == null) {
+            skipped.add(new PruneReport.Skipped(entry.url(), null));
+            return false;
+        }
+        try (repairing) {
+            entry.cacheEntry().repair();
+            return true;
+        }
+    }
+
+    /** Replaces a {@code blobs/} or {@code entries/} that is not a directory with an empty one (prune --all). */
+    void repairLayout() throws IOException {
+        for (Path dir : store.damagedDirectories()) {
+            removed.add(new PruneReport.Removed(PruneReport.Kind.DAMAGED, null, null, dir, 0, false));
+        }
+        if (!dryRun) {
+            store.repairLayout();
+        }
     }
 
     /** The entry's lock if it is free now (creating the directory if an outside hand removed it); null if held. */

@@ -73,6 +73,77 @@ public final class CacheEntry {
         return EntryMetadata.read(metadataFile()).filter(metadata -> isOurs(metadata.url()));
     }
 
+    /**
+     * The entry's metadata as {@link #readMetadata()} finds it, and if {@code meta.json} is there but not usable, why
+     * (naming its path): for a fetch to warn that it downloads again, and for the management commands to report it.
+     */
+    public EntryMetadata.Found inspectMetadata() {
+        EntryMetadata.Found found = EntryMetadata.inspect(metadataFile());
+        if (found.metadata().isPresent() && !isOurs(found.metadata().get().url())) {
+            return new EntryMetadata.Found(Optional.empty(), metadataFile() + " is the metadata of another URL, "
+                    + found.metadata().get().url());
+        }
+        return found;
+    }
+
+    /**
+     * What an outside hand broke in this entry, naming the path, or empty: the directory is a symlink or a file, or
+     * its lock file or {@code meta.json} is not a regular file, or {@code meta.json} is not this entry's metadata.
+     */
+    public Optional<String> damage() {
+        String problem = Damage.ofDirectory(dir);
+        if (problem == null) {
+            problem = Damage.ofFile(lockFile());
+        }
+        if (problem == null) {
+            problem = inspectMetadata().damage();
+        }
+        return Optional.ofNullable(problem);
+    }
+
+    /** Why the entry's directory is not one (a symlink, which is never followed, or a file), or null. */
+    public String directoryDamage() {
+        return Damage.ofDirectory(dir);
+    }
+
+    /** Why the entry's lock file is not a regular file (a symlink or a directory in its place), or null. */
+    public String lockDamage() {
+        return Damage.ofFile(lockFile());
+    }
+
+    /**
+     * Takes away a symlink or file found in place of the entry's directory (never following it), or a symlink or
+     * directory in place of its lock file, so that the entry can be locked again. No one can hold a lock on such a
+     * thing, so no download is disturbed; the caller holds the cache's repair lock ({@link CacheStore#repairLock()}),
+     * so that two repairs never race (one could otherwise remove the lock file the other just made and someone
+     * locked). Returns what was taken away, or null if nothing was damaged.
+     */
+    public String repair() throws IOException {
+        String problem = directoryDamage();
+        if (problem != null) {
+            Damage.remove(dir);
+            return problem;
+        }
+        problem = lockDamage();
+        if (problem != null) {
+            Damage.remove(lockFile());
+        }
+        return problem;
+    }
+
+    /**
+     * Removes the entry's own files that an outside hand replaced with a directory or a symlink, which would make
+     * writing them fail (a rename cannot replace a directory) or be read through. The caller holds the entry lock.
+     */
+    public void removeDamagedFiles() throws IOException {
+        for (Path file : List.of(metadataFile(), holderFile(), partialRecordFile(), segmentProgressFile(),
+                usedMarker())) {
+            if (Damage.ofFile(file) != null) {
+                Damage.remove(file);
+            }
+        }
+    }
+
     public void writeMetadata(EntryMetadata metadata) throws IOException {
         AtomicFiles.writeString(metadataFile(), metadata.toJson());
     }
@@ -323,9 +394,15 @@ public final class CacheEntry {
             if (last.toInstant().plus(USE_GRANULARITY).isAfter(now)) {
                 return;
             }
+            if (directoryDamage() != null || Damage.ofFile(marker) != null) {
+                return; // never write through a symlink planted in the entry's place, or in the marker's
+            }
             Files.setLastModifiedTime(marker, FileTime.from(now));
         } catch (NoSuchFileException e) {
             try {
+                if (directoryDamage() != null) {
+                    return;
+                }
                 Files.createFile(marker);
             } catch (IOException ignored) {
                 // the entry directory is gone (removed meanwhile) or read-only: last-use is advisory
@@ -353,6 +430,7 @@ public final class CacheEntry {
      * @return the bytes of partial files removed
      */
     public long removeContents(Collection<Path> partials) throws IOException {
+        removeDamagedFiles();
         Files.deleteIfExists(metadataFile());
         long freed = removeDownloadLeftovers(partials);
         Files.deleteIfExists(holderFile());

@@ -4,7 +4,9 @@ import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -78,7 +81,7 @@ public final class CacheStore {
             throw new NoSuchFileException(store.root.toString(), null,
                     "holds no hoard cache (no " + FORMAT_FILE + ", blobs or entries); nothing was changed");
         }
-        store.checkFormat();
+        store.checkFormat(create);
         return store;
     }
 
@@ -104,6 +107,15 @@ public final class CacheStore {
     public CacheEntry entry(URI url) {
         String key = sha256Hex(url.toString());
         return new CacheEntry(url, key, entries.resolve(key), blobs);
+    }
+
+    /**
+     * The lock that repairs of damaged lock files and directories take ({@code entries/.repair.lock}), so that two
+     * never race; held for microseconds, and never while an entry lock is held (the lock order of a thread that holds
+     * one entry lock at a time is kept). See {@link CacheEntry#repair()}.
+     */
+    public Path repairLock() {
+        return entries.resolve(".repair.lock");
     }
 
     /** The path a blob with this SHA-256 has, whether or not it exists. */
@@ -153,16 +165,25 @@ public final class CacheStore {
         return blob;
     }
 
-    /** The keys of every entry directory, in no particular order. For the management commands. */
+    /**
+     * The keys of every entry in {@code entries/}, in no particular order, also of those an outside hand replaced
+     * with a symlink or a file ({@link CacheEntry#damage()} says so); none if {@code entries/} is not a directory
+     * ({@link #layoutDamage()}). For the management commands.
+     */
     public List<String> entryKeys() throws IOException {
         List<String> keys = new ArrayList<>();
+        if (Damage.ofDirectory(entries) != null) {
+            return keys;
+        }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(entries)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
-                if (isSha256Hex(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (isSha256Hex(name)) {
                     keys.add(name);
                 }
             }
+        } catch (NoSuchFileException e) {
+            // removed since the cache was opened: no entries
         }
         return keys;
     }
@@ -179,6 +200,9 @@ public final class CacheStore {
     public BlobScan scanBlobs() throws IOException {
         List<BlobScan.Blob> found = new ArrayList<>();
         List<BlobScan.Partial> partials = new ArrayList<>();
+        if (Damage.ofDirectory(blobs) != null) {
+            return new BlobScan(found, partials); // reported by layoutDamage()
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -300,24 +324,74 @@ public final class CacheStore {
         }
     }
 
-    private void checkFormat() throws IOException {
+    /**
+     * Reads the format file, refusing another format. One that is torn, not UTF-8, unreadable, or a directory or a
+     * symlink in its place is rewritten: every writer writes the same content, so nothing can be lost. Then makes
+     * {@code blobs/} and {@code entries/} if they are missing; one that is not a directory is reported
+     * ({@link #layoutDamage()}), and refused when the cache is opened to fetch into.
+     */
+    private void checkFormat(boolean fetching) throws IOException {
         Path formatFile = root.resolve(FORMAT_FILE);
-        try {
-            Object format = Json.parseObject(Files.readString(formatFile, StandardCharsets.UTF_8)).get("format");
-            if (!Long.valueOf(FORMAT).equals(format)) {
-                throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
-                        + FORMAT + "; use another cache directory or a matching hoard version");
-            }
-            return;
-        } catch (NoSuchFileException e) {
-            // a new cache: create it below
-        } catch (IllegalArgumentException e) {
-            // a torn or corrupt format file: every writer writes the same content, so rewrite it
+        Object format = readFormat(formatFile);
+        if (format != null && !Long.valueOf(FORMAT).equals(format)) {
+            throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
+                    + FORMAT + "; use another cache directory or a matching hoard version");
         }
         Files.createDirectories(root);
-        Files.createDirectories(blobs);
-        Files.createDirectories(entries);
-        AtomicFiles.writeString(formatFile, Json.write(Map.of("format", FORMAT)));
+        for (Path dir : List.of(blobs, entries)) {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir);
+            } else if (fetching && Damage.ofDirectory(dir) != null) {
+                throw new IOException(Damage.ofDirectory(dir) + ": the cache is damaged and cannot store files; "
+                        + "pruning all of it repairs it");
+            }
+        }
+        if (format == null) {
+            if (Damage.ofFile(formatFile) != null) {
+                Damage.remove(formatFile);
+            }
+            AtomicFiles.writeString(formatFile, Json.write(Map.of("format", FORMAT)));
+        }
+    }
+
+    /** The format the format file names, or null if there is none or it cannot be read (then it is rewritten). */
+    private static Object readFormat(Path formatFile) {
+        try (InputStream in = Files.newInputStream(formatFile, LinkOption.NOFOLLOW_LINKS)) {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readNBytes(4096))).toString();
+            return Json.parseObject(text).get("format");
+        } catch (IOException | IllegalArgumentException e) {
+            return null; // absent, torn, not UTF-8, a directory or symlink in its place, or unreadable
+        }
+    }
+
+    /**
+     * What is wrong with the cache's layout, naming the path: {@code blobs/} or {@code entries/} is not a directory.
+     * Empty for a sound cache.
+     */
+    public List<String> layoutDamage() {
+        return Stream.of(blobs, entries).map(Damage::ofDirectory).filter(Objects::nonNull).toList();
+    }
+
+    /** {@code blobs/} and {@code entries/}, those of them that are not directories. */
+    public List<Path> damagedDirectories() {
+        return Stream.of(blobs, entries).filter(dir -> Damage.ofDirectory(dir) != null).toList();
+    }
+
+    /**
+     * Replaces a {@code blobs/} or {@code entries/} that is not a directory (a file, a symlink, never followed) with
+     * an empty directory: for pruning everything, which leaves an empty, working cache. Returns what was replaced.
+     */
+    public List<String> repairLayout() throws IOException {
+        List<String> repaired = new ArrayList<>();
+        for (Path dir : List.of(blobs, entries)) {
+            String damage = Damage.ofDirectory(dir);
+            if (damage != null) {
+                Damage.remove(dir);
+                Files.createDirectories(dir);
+                repaired.add(damage);
+            }
+        }
+        return repaired;
     }
 
     static String sha256Hex(String text) {
