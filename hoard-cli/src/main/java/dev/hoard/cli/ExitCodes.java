@@ -93,6 +93,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case NoSuchFileException f -> f.getFile() + ": " + (f.getReason() == null ? "no such file" : f.getReason());
             case AccessDeniedException f -> f.getFile() + ": permission denied";
+            case FileSystemException f when f.getReason() == null && f.getFile() != null -> f.getFile() + ": "
+                    + FileProblems.describe(f);
             case FileSystemException f -> f.getMessage();
             case InterruptedException ignored -> "interrupted";
             default -> (e.getMessage() == null ? e.toString() : e.getMessage()) + optionHint(e);

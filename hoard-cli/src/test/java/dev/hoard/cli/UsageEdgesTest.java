@@ -149,6 +149,19 @@ class UsageEdgesTest {
         assertUnchanged();
     }
 
+    @Test
+    void anIoFailureNamesThePathAndWhatIsWrongWithIt() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+
+        Cli.Run run = cache.run("get", "-q", "-o", file.resolve("out.img").toString(),
+                server.url("/disk.img").toString());
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertEquals("hoard: " + file + ": is in the way: it exists, and is not the directory needed here\n",
+                run.stderr());
+        assertUnchanged();
+    }
+
     private void assertUsage(String message, String... args) {
         Cli.Run run = cache.run(args);
         assertEquals(2, run.exitCode(), run.toString());
