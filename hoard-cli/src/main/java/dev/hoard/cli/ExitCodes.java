@@ -43,12 +43,16 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     }
 
     /**
-     * Prints what failed as one line on {@code err} (with the stack trace for an internal failure, or always with
-     * HOARD_DEBUG set) and returns the exit code, whether picocli ran the command or {@link QuickGet} did.
+     * Prints what failed as one line on {@code err} (the stack trace only with HOARD_DEBUG set, whatever failed: an
+     * internal failure says so and how to get it) and returns the exit code, whether picocli ran the command or
+     * {@link QuickGet} did.
      */
     static int report(Exception e, PrintWriter err) {
-        err.println("hoard: " + message(e));
-        if (code(e) == IO_FAILURE && !(e instanceof IOException) || System.getenv("HOARD_DEBUG") != null) {
+        boolean debug = System.getenv("HOARD_DEBUG") != null;
+        boolean internal = code(e) == IO_FAILURE && !(e instanceof IOException);
+        err.println("hoard: " + (internal ? "internal error: " + e + (debug ? "" : " (HOARD_DEBUG=1 shows where)")
+                : message(e)));
+        if (debug) {
             e.printStackTrace(err);
         }
         err.flush();
