@@ -12,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * named by its path, never trusted, never copied out, and never keeps the rest of the cache from working.
  */
 class DamagedCacheTest {
-    private static final byte[] DISK = bytes(80_000, 1);
-    private static final byte[] KERNEL = bytes(30_000, 2);
+    private static final byte[] DISK = TestCache.randomBytes(80_000, 1);
+    private static final byte[] KERNEL = TestCache.randomBytes(30_000, 2);
 
     @TempDir
     Path tmp;
@@ -141,7 +140,7 @@ class DamagedCacheTest {
         Files.move(entry, elsewhere);
         Files.delete(elsewhere.resolve("meta.json"));
         Files.createSymbolicLink(entry, elsewhere);
-        List<String> untouched = FailuresLeaveNoTraceTest.tree(elsewhere);
+        List<String> untouched = TestCache.tree(elsewhere);
 
         Cli.Run ls = cache.runExpecting(0, "ls");
         assertTrue(ls.stderr().contains(entry + " is a symbolic link (hoard does not follow it)"), ls.toString());
@@ -149,7 +148,7 @@ class DamagedCacheTest {
 
         assertTrue(get.stderr().contains(entry + " is a symbolic link (hoard does not follow it); removed it"),
                 get.toString());
-        assertEquals(untouched, FailuresLeaveNoTraceTest.tree(elsewhere), "nothing was written through the link");
+        assertEquals(untouched, TestCache.tree(elsewhere), "nothing was written through the link");
         assertTrue(Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS));
     }
 
@@ -247,16 +246,10 @@ class DamagedCacheTest {
         assertEquals("", prune.stderr(), prune.toString());
         assertEquals(List.of(), cache.list());
         assertEquals(List.of("/", "blobs/", "entries/", "hoard-cache.json 18"),
-                FailuresLeaveNoTraceTest.tree(tmp.resolve("cache")).stream()
+                cache.tree().stream()
                         .filter(f -> !f.equals("entries/.repair.lock 0")).toList(),
                 "an empty cache (and the lock file that repairs take, if one was made)");
         cache.runExpecting(0, "get", "-q", disk.toString());
         cache.runExpecting(0, "get", "-q", kernel.toString());
-    }
-
-    static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
     }
 }

@@ -8,17 +8,12 @@ import dev.hoard.testing.Fault;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,11 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after, and checks the exit code and the one line that says what failed.
  */
 class FailuresLeaveNoTraceTest {
-    private static final byte[] BODY = new byte[50_000];
-
-    static {
-        new Random(7).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestCache.randomBytes(50_000, 7);
 
     @TempDir
     Path tmp;
@@ -49,7 +40,7 @@ class FailuresLeaveNoTraceTest {
         server.put("/good.img", BODY);
         cache = new TestCache(tmp.resolve("cache"));
         cache.quietGet(server.url("/good.img").toString()); // a cache with something in it
-        before = tree(tmp.resolve("cache"));
+        before = cache.tree();
     }
 
     @AfterEach
@@ -126,20 +117,9 @@ class FailuresLeaveNoTraceTest {
         assertEquals(exitCode, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains(message), run.toString());
         assertTrue(run.stderr().startsWith("hoard: ") && !run.stderr().contains("\tat "), run.toString());
-        assertEquals(before, tree(tmp.resolve("cache")), "the cache changed:\n" + run);
+        assertEquals(before, cache.tree(), "the cache changed:\n" + run);
         assertEquals(1, cache.list().size(), "ls lists only the good entry");
         return run;
-    }
-
-    /** Every file and directory under {@code root}, with its type and (for files) size. */
-    static List<String> tree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.map(f -> root.relativize(f) + (Files.isSymbolicLink(f) ? " -> link"
-                    : Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS) ? "/" : " " + f.toFile().length()))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Answers every connection with a line that is no HTTP status line, as an SSH server on the port would. */

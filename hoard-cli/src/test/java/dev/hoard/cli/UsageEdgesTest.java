@@ -8,7 +8,6 @@ import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,11 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * was likely meant, exit 2, and a cache left exactly as it was.
  */
 class UsageEdgesTest {
-    private static final byte[] BODY = new byte[20_000];
-
-    static {
-        new Random(3).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestCache.randomBytes(20_000, 3);
 
     @TempDir
     Path tmp;
@@ -38,7 +33,7 @@ class UsageEdgesTest {
         server.put("/disk.img", BODY);
         cache = new TestCache(tmp.resolve("cache"));
         cache.runExpecting(0, "get", "-q", server.url("/disk.img").toString());
-        before = FailuresLeaveNoTraceTest.tree(tmp.resolve("cache"));
+        before = cache.tree();
     }
 
     @AfterEach
@@ -93,7 +88,7 @@ class UsageEdgesTest {
             assertEquals(1, run.exitCode(), run.toString());
             assertEquals("hoard: " + home + ": holds no hoard cache (no hoard-cache.json, blobs or entries); nothing "
                     + "was changed\n", run.stderr());
-            assertEquals(List.of("/", "notes.txt 4"), FailuresLeaveNoTraceTest.tree(home));
+            assertEquals(List.of("/", "notes.txt 4"), TestCache.tree(home));
         }
     }
 
@@ -169,6 +164,6 @@ class UsageEdgesTest {
     }
 
     private void assertUnchanged() {
-        assertEquals(before, FailuresLeaveNoTraceTest.tree(tmp.resolve("cache")));
+        assertEquals(before, cache.tree());
     }
 }
