@@ -27,8 +27,13 @@ import java.util.Optional;
  * <p>Reads take no lock and see a snapshot: every file is replaced only by rename. Writes and removals
  * ({@link #writeMetadata}, {@link #writeHolder}, the partial file, {@code partial.json}, the {@code remove...}
  * methods) are made only by the holder of the entry's lock: while it holds the lock no other process writes these
- * files. Only {@link #removeTracesOfFailure} deletes the lock file, and only the holder's own, of an entry that holds
- * nothing else (see "Lock files" in the layout document).
+ * files. Only {@link #removeTracesOfFailure} and {@link #removeIfEmpty} delete the lock file, and only the holder's
+ * own, of an entry that holds nothing else (see "Lock files" in the layout document).
+ *
+ * <p><b>Damage from outside.</b> What an outside hand put in place of the entry's files (a symlink, a directory,
+ * garbage) is described by {@link #damage()} with its path, never followed, and taken away by {@link #repair()} (the
+ * directory and the lock file, under the cache's repair lock) or {@link #removeDamagedFiles()} (the rest, under the
+ * entry lock).
  */
 public final class CacheEntry {
     /** Last use is recorded at this granularity so that hits do not write to disk each time. */
