@@ -3,8 +3,11 @@ package dev.hoard;
 import java.io.IOException;
 import java.net.URI;
 
-/** The network or the server failed: a connection error, a timeout, an HTTP error status, a truncated body. */
-public final class DownloadException extends IOException {
+/**
+ * The network or the server failed: a connection error, a timeout, an HTTP error status, a truncated body, a proxy's
+ * refusal; a failed TLS handshake is the subclass {@link TlsException}.
+ */
+public sealed class DownloadException extends IOException permits TlsException {
     private final URI url;
     private final int httpStatus;
     private final URI insecureRedirect;

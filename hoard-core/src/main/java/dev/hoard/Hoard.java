@@ -1,10 +1,12 @@
 package dev.hoard;
 
+import dev.hoard.internal.auth.UserInfo;
 import dev.hoard.internal.checksums.ChecksumStep;
 import dev.hoard.internal.decompress.DecompressStep;
 import dev.hoard.internal.fetch.Backoff;
 import dev.hoard.internal.fetch.FetchSettings;
 import dev.hoard.internal.fetch.Fetcher;
+import dev.hoard.internal.http.Connector;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
@@ -74,7 +76,7 @@ public final class Hoard implements AutoCloseable {
     private static Hoard open(HoardOptions options, boolean create) throws IOException {
         CacheStore store = CacheStore.open(options.cacheDir(), create);
         HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent(),
-                options.allowInsecureRedirects());
+                options.allowInsecureRedirects(), new Connector(options.proxy(), options.trust()));
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
         EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();
@@ -149,7 +151,8 @@ public final class Hoard implements AutoCloseable {
      * entries' {@code sha256}, its size their {@code size}, and an entry's expected digest (if it was requested with
      * one) must match too. Each blob is read once, however many entries share it.
      *
-     * @param urls   the entries to check; empty checks every entry and every blob no entry names
+     * @param urls   the entries to check (user:password@ in them is ignored, as for the entry key); empty checks
+     *               every entry and every blob no entry names
      * @param repair delete corrupt blobs and remove the entries that name them (those being downloaded are left to
      *               their lock holder)
      * @param each   told about each result as soon as it is known, in order
@@ -157,18 +160,19 @@ public final class Hoard implements AutoCloseable {
      */
     public List<Verification> verify(List<URI> urls, boolean repair, Consumer<Verification> each)
             throws IOException {
-        return maintenance().verify(urls, repair, each);
+        return maintenance().verify(urls.stream().map(UserInfo::strip).toList(), repair, each);
     }
 
     /**
-     * Removes a URL's entry, and its blob unless another entry names the same content. Takes the entry's lock without
-     * waiting; a process that has the blob open keeps reading it.
+     * Removes a URL's entry (user:password@ in it is ignored, as for the entry key), and its blob unless another entry
+     * names the same content. Takes the entry's lock without waiting; a process that has the blob open keeps reading
+     * it.
      *
      * @throws NotCachedException  the cache holds nothing for {@code url}
      * @throws EntryBusyException  a process is downloading it; nothing was removed
      */
     public PruneReport remove(URI url) throws IOException {
-        return maintenance().remove(url);
+        return maintenance().remove(UserInfo.strip(url)); // its exceptions name the URL, never a password
     }
 
     /**

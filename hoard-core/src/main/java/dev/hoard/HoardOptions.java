@@ -23,9 +23,15 @@ import java.time.Duration;
  *                               0 chooses by itself: files of 32 MiB or more from a server that supports
  *                               ranges start on one connection and add more, up to 4, only while the hash
  *                               waits for the network (docs/benchmarks.md says why)
+ * @param proxy                  which proxy each URL goes through; {@link ProxySettings#jvm()} by default, which
+ *                               leaves it to the JVM's proxy properties, so that the environment is read only when
+ *                               asked ({@link ProxySettings#fromEnvironment})
+ * @param trust                  which certificate authorities https servers may be vouched for by, besides the
+ *                               JDK's and the operating system's ({@link TrustSettings#defaults()})
  */
 public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent,
-        int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections) {
+        int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections,
+        ProxySettings proxy, TrustSettings trust) {
 
     /** The most connections a download may use. */
     public static final int MAX_CONNECTIONS = 16;
@@ -40,57 +46,75 @@ public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration read
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be 0 or more, not " + retries);
         }
+        if (proxy == null || trust == null) {
+            throw new IllegalArgumentException("no proxy or trust settings given");
+        }
         if (connections < 0 || connections > MAX_CONNECTIONS) {
             throw new IllegalArgumentException("connections must be between 1 and " + MAX_CONNECTIONS
                     + " (or 0 for automatic), not " + connections);
         }
     }
 
-    /** Defaults: 30 s to connect, 60 s of silence before a read fails, 5 retries from 1 s, OS file locks on. */
+    /**
+     * Defaults: 30 s to connect, 60 s of silence before a read fails, 5 retries from 1 s, OS file locks on, the JVM's
+     * proxies, the JDK's and the operating system's CAs.
+     */
     public static HoardOptions of(Path cacheDir) {
         return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Version.current(),
-                5, Duration.ofSeconds(1), true, false, 0);
+                5, Duration.ofSeconds(1), true, false, 0, ProxySettings.jvm(), TrustSettings.defaults());
     }
 
     public HoardOptions connectTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, timeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions readTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, connectTimeout, timeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions userAgent(String userAgent) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions retries(int retries) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions retryDelay(Duration retryDelay) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions fileLocks(boolean fileLocks) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     public HoardOptions allowInsecureRedirects(boolean allow) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allow, connections);
+                allow, connections, proxy, trust);
     }
 
     /** Connections per download: 1 for one, up to {@link #MAX_CONNECTIONS}, 0 for automatic. */
     public HoardOptions connections(int connections) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections);
+                allowInsecureRedirects, connections, proxy, trust);
+    }
+
+    /** How each URL is reached: directly, or through which proxy. */
+    public HoardOptions proxy(ProxySettings proxy) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects, connections, proxy, trust);
+    }
+
+    /** Which CAs to trust besides the JDK's and the operating system's. */
+    public HoardOptions trust(TrustSettings trust) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects, connections, proxy, trust);
     }
 
     private static void requirePositive(String what, Duration d) {

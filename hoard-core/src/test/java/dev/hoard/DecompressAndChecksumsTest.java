@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,9 +22,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link FetchRequest#decompress} and {@link FetchRequest#checksums} through the library's API. */
+@ExtendWith(CacheInvariants.class)
 class DecompressAndChecksumsTest {
     /** Three MiB: enough for several progress calls (about one per MiB). */
     private static final byte[] LARGE = Compressed.sampleContent(3 << 20, 5);
@@ -30,13 +35,17 @@ class DecompressAndChecksumsTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cache;
+
     private TestHttpServer server;
     private Hoard hoard;
 
     @BeforeEach
     void start() throws IOException {
         server = TestHttpServer.start();
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach
@@ -109,8 +118,7 @@ class DecompressAndChecksumsTest {
     void aChecksumFileGivesTheDigestThroughTheApi() throws Exception {
         byte[] compressed = Compressed.XZ.compress(CONTENT);
         server.put("/disk.img.xz", compressed);
-        server.put("/SHA256SUMS", (Digest.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest()
-                .digest(compressed)).hex() + "  disk.img.xz\n").getBytes(StandardCharsets.UTF_8));
+        server.put("/SHA256SUMS", (Hashes.sha256Hex(compressed) + "  disk.img.xz\n").getBytes(StandardCharsets.UTF_8));
         FetchRequest request = FetchRequest.of(server.url("/disk.img.xz")).checksums(server.url("/SHA256SUMS"));
 
         FetchResult first = hoard.fetch(request);

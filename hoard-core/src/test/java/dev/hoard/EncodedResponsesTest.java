@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
 import dev.hoard.testing.TestHttpServer;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +29,7 @@ import java.util.zip.DeflaterOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,12 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
  * never the encoded ones, and an encoding that cannot be decoded is refused before anything is stored. (The same
  * against a real nginx: NginxGzipStaticTest.)
  */
+@ExtendWith(CacheInvariants.class)
 class EncodedResponsesTest {
     private static final byte[] BODY = Compressed.sampleContent(600_000, 11);
-    private static final Digest SHA256 = FetchTest.sha256(BODY);
+    private static final Digest SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private URI url;
@@ -54,6 +62,7 @@ class EncodedResponsesTest {
     void start() {
         server = TestHttpServer.start();
         url = server.url("/disk.img");
+        cacheRoot = tmp.resolve("cache");
     }
 
     @AfterEach
@@ -66,7 +75,7 @@ class EncodedResponsesTest {
     }
 
     private FetchResult fetch(FetchRequest request) throws Exception {
-        return open(HoardOptions.of(tmp.resolve("cache"))).fetch(request, listener);
+        return open(HoardOptions.of(cacheRoot)).fetch(request, listener);
     }
 
     @Test
@@ -100,8 +109,8 @@ class EncodedResponsesTest {
 
         assertTrue(e.getMessage().contains("Content-Encoding: br, which cannot be decoded"), e.getMessage());
         assertEquals(1, server.requestCount("/disk.img"), "a permanent failure is not retried");
-        assertEquals(List.of(), files(tmp.resolve("cache/blobs")));
-        assertEquals(List.of(), files(tmp.resolve("cache/entries")));
+        assertEquals(List.of(), files(cacheRoot.resolve("blobs")));
+        assertEquals(List.of(), files(cacheRoot.resolve("entries")));
     }
 
     @Test
@@ -126,8 +135,8 @@ class EncodedResponsesTest {
 
         assertThrows(DownloadException.class, () -> fetch(FetchRequest.of(url)));
 
-        assertEquals(List.of(), files(tmp.resolve("cache/blobs")), "no partial is kept");
-        assertEquals(List.of(), files(tmp.resolve("cache/entries")));
+        assertEquals(List.of(), files(cacheRoot.resolve("blobs")), "no partial is kept");
+        assertEquals(List.of(), files(cacheRoot.resolve("entries")));
     }
 
     @Test
@@ -135,10 +144,10 @@ class EncodedResponsesTest {
         byte[] large = Compressed.sampleContent(3_000_000, 12);
         server.putEncoded("/disk.img", Compressed.GZIP.compress(large), "gzip");
 
-        FetchResult r = open(HoardOptions.of(tmp.resolve("cache")).connections(3))
-                .fetch(FetchRequest.of(url).digest(FetchTest.sha256(large)), listener);
+        FetchResult r = open(HoardOptions.of(cacheRoot).connections(3))
+                .fetch(FetchRequest.of(url).digest(Hashes.sha256(large)), listener);
 
-        assertEquals(FetchTest.sha256(large), r.digest());
+        assertEquals(Hashes.sha256(large), r.digest());
         List<RecordedRequest> requests = server.requests();
         assertEquals("bytes=0-1048575", requests.getFirst().header("Range"), requests.toString());
         assertEquals(2, requests.size(), requests.toString());

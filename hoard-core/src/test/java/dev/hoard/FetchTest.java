@@ -8,18 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.FetchMode;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.InEveryFetchMode;
+import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -33,18 +38,23 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The library against an in-process origin: each behaviour Lima's downloader tests check, plus content addressing,
  * offline mode and corrupt metadata.
  */
+@ExtendWith(CacheInvariants.class)
 class FetchTest {
-    private static final byte[] BODY = randomBytes(300_000, 1);
-    private static final Digest BODY_SHA256 = sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(300_000, 1);
+    private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private Hoard hoard;
@@ -55,16 +65,24 @@ class FetchTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY, Instant.parse("2025-03-01T10:00:00Z"), "application/x-qemu-disk");
         url = server.url("/disk.img");
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         server.close();
+        if (hoard != null) {
+            hoard.close();
+        }
     }
 
-    @Test
-    void withoutCacheAndWithoutDigestDownloadsThenSkipsTheExistingOutput() throws Exception {
+    private Hoard open(FetchMode mode) throws IOException {
+        return Hoard.open(mode.applyTo(HoardOptions.of(cache)));
+    }
+
+    @InEveryFetchMode
+    void withoutCacheAndWithoutDigestDownloadsThenSkipsTheExistingOutput(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path out = tmp.resolve("out.img");
         FetchRequest request = FetchRequest.of(url).output(out).noCache(true);
 
@@ -75,8 +93,9 @@ class FetchTest {
         assertFalse(Files.exists(tmp.resolve("cache/entries").resolve(entryKey(url))), "--no-cache wrote an entry");
     }
 
-    @Test
-    void withoutCacheAndWithDigestDownloadsThenVerifiesAndSkips() throws Exception {
+    @InEveryFetchMode
+    void withoutCacheAndWithDigestDownloadsThenVerifiesAndSkips(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path out = tmp.resolve("out.img");
         FetchRequest request = FetchRequest.of(url).output(out).noCache(true).digest(BODY_SHA256);
 
@@ -86,8 +105,9 @@ class FetchTest {
         assertEquals(BODY_SHA256, second.digest());
     }
 
-    @Test
-    void existingOutputWithADifferentDigestIsAnErrorAndLeftUntouched() throws Exception {
+    @InEveryFetchMode
+    void existingOutputWithADifferentDigestIsAnErrorAndLeftUntouched(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path out = tmp.resolve("out.img");
         Files.writeString(out, "something else");
 
@@ -100,10 +120,11 @@ class FetchTest {
         assertEquals(0, server.requestCount("/disk.img"));
     }
 
-    @Test
-    void wrongDigestNamesBothDigestsCachesNothingAndWritesNoOutput() throws Exception {
+    @InEveryFetchMode
+    void wrongDigestNamesBothDigestsCachesNothingAndWritesNoOutput(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path out = tmp.resolve("out.img");
-        Digest wrong = sha256("not the body".getBytes());
+        Digest wrong = Hashes.sha256("not the body".getBytes());
 
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> hoard.fetch(FetchRequest.of(url).output(out).digest(wrong)));
@@ -119,7 +140,26 @@ class FetchTest {
         assertEquals(List.of(), tempFiles(tmp), "temp or partial files left behind");
     }
 
-    @Test
+    @InEveryFetchMode
+    void onlyFourConnectionsSplitAFileOfFourMebibytes(FetchMode mode) throws Exception {
+        hoard = open(mode);
+        byte[] big = TestBytes.random(4 << 20, 12);
+        server.put("/big.img", big);
+        server.throttle(16 << 20); // per connection: the four workers take their segments before the first reaches them
+
+        FetchResult r = hoard.fetch(FetchRequest.of(server.url("/big.img")).output(tmp.resolve("big.img")));
+
+        assertEquals(Hashes.sha256(big), r.digest());
+        assertArrayEquals(big, Files.readAllBytes(tmp.resolve("big.img")));
+        List<RecordedRequest> ranged = server.requests().stream().filter(q -> q.header("Range") != null).toList();
+        if (mode.connections() == 4) {
+            assertTrue(ranged.size() >= 3 && ranged.stream().allMatch(q -> q.status() == 206), ranged.toString());
+        } else {
+            assertEquals(List.of(), ranged, "automatic mode splits only files of 32 MiB or more");
+        }
+    }
+
+    @Test // no fetch, so no mode
     void malformedDigestsAreRejectedBeforeAnyRequest() {
         assertThrows(IllegalArgumentException.class, () -> Digest.parse("sha256:abc"));
         assertThrows(IllegalArgumentException.class, () -> Digest.parse("md5:" + "0".repeat(32)));
@@ -128,8 +168,9 @@ class FetchTest {
         assertEquals(BODY_SHA256, Digest.parse("SHA256:" + BODY_SHA256.hex().toUpperCase()));
     }
 
-    @Test
-    void withCacheSeriallyDownloadsThenSkipsThenUsesTheCacheForASecondOutput() throws Exception {
+    @InEveryFetchMode
+    void withCacheSeriallyDownloadsThenSkipsThenUsesTheCacheForASecondOutput(FetchMode mode) throws Exception {
+        hoard = open(mode);
         Path first = tmp.resolve("a/out.img");
         Path second = tmp.resolve("b/out.img");
 
@@ -142,8 +183,9 @@ class FetchTest {
         assertEquals(1, server.fullBodyCount("/disk.img"));
     }
 
-    @Test
-    void twentyParallelRequestsInOneJvmDownloadOnce() throws Exception {
+    @InEveryFetchMode
+    void twentyParallelRequestsInOneJvmDownloadOnce(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.throttle(300_000); // 1 s of body, so the requests really overlap
         List<FetchResult> results = inParallel(20,
                 i -> FetchRequest.of(url).output(tmp.resolve("out-" + i + ".img")));
@@ -156,8 +198,9 @@ class FetchTest {
         }
     }
 
-    @Test
-    void cachingOnlyModeSeriallyDownloadsThenUsesTheCache() throws Exception {
+    @InEveryFetchMode
+    void cachingOnlyModeSeriallyDownloadsThenUsesTheCache(FetchMode mode) throws Exception {
+        hoard = open(mode);
         FetchResult first = hoard.fetch(FetchRequest.of(url));
         FetchResult second = hoard.fetch(FetchRequest.of(url));
 
@@ -168,8 +211,9 @@ class FetchTest {
         assertEquals(0, second.bytesTransferred());
     }
 
-    @Test
-    void cachingOnlyModeInParallelDownloadsOnce() throws Exception {
+    @InEveryFetchMode
+    void cachingOnlyModeInParallelDownloadsOnce(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.throttle(300_000);
         List<FetchResult> results = inParallel(10, i -> FetchRequest.of(url));
 
@@ -178,8 +222,9 @@ class FetchTest {
         assertEquals(1, server.requestCount("/disk.img"));
     }
 
-    @Test
-    void aCachedEntryIsFoundWithTheRightDigestAndRejectedWithAWrongOne() throws Exception {
+    @InEveryFetchMode
+    void aCachedEntryIsFoundWithTheRightDigestAndRejectedWithAWrongOne(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         server.resetRecords();
 
@@ -187,13 +232,14 @@ class FetchTest {
         assertEquals(FetchStatus.USED_CACHE, right.status());
         assertEquals(0, server.requestCount("/disk.img"), "a known digest must not touch the network");
 
-        Digest wrong = sha256("other".getBytes());
+        Digest wrong = Hashes.sha256("other".getBytes());
         assertThrows(IntegrityException.class, () -> hoard.fetch(FetchRequest.of(url).digest(wrong)));
         assertEquals(FetchStatus.USED_CACHE, hoard.fetch(FetchRequest.of(url)).status(), "a mismatch evicted it");
     }
 
-    @Test
-    void metadataRecordsLastModifiedAndContentTypeAsServed() throws Exception {
+    @InEveryFetchMode
+    void metadataRecordsLastModifiedAndContentTypeAsServed(FetchMode mode) throws Exception {
+        hoard = open(mode);
         FetchResult r = hoard.fetch(FetchRequest.of(url));
 
         assertEquals("Sat, 01 Mar 2025 10:00:00 GMT", r.lastModified());
@@ -205,8 +251,9 @@ class FetchTest {
         assertTrue(meta.contains("\"sha256\": \"" + BODY_SHA256.hex() + "\""), meta);
     }
 
-    @Test
-    void anUnchangedRemoteIsRevalidatedWithoutResendingTheBody() throws Exception {
+    @InEveryFetchMode
+    void anUnchangedRemoteIsRevalidatedWithoutResendingTheBody(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         server.resetRecords();
 
@@ -218,9 +265,10 @@ class FetchTest {
         assertEquals("Sat, 01 Mar 2025 10:00:00 GMT", server.requests().get(0).header("If-Modified-Since"));
     }
 
-    @Test
-    void aChangedLastModifiedCausesARedownload() throws Exception {
-        byte[] changed = randomBytes(200_000, 2);
+    @InEveryFetchMode
+    void aChangedLastModifiedCausesARedownload(FetchMode mode) throws Exception {
+        hoard = open(mode);
+        byte[] changed = TestBytes.random(200_000, 2);
         server.put("/disk.img", BODY, Instant.parse("2025-03-01T10:00:00Z"), "application/octet-stream", null);
         hoard.fetch(FetchRequest.of(url));
         server.put("/disk.img", changed, Instant.parse("2025-04-01T10:00:00Z"), "application/octet-stream", null);
@@ -232,8 +280,9 @@ class FetchTest {
         assertEquals(2, server.fullBodyCount("/disk.img"), "the changed body is sent once, not twice");
     }
 
-    @Test
-    void anUnchangedLastModifiedWithoutEtagDoesNotRedownload() throws Exception {
+    @InEveryFetchMode
+    void anUnchangedLastModifiedWithoutEtagDoesNotRedownload(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.put("/disk.img", BODY, Instant.parse("2025-03-01T10:00:00Z"), "application/octet-stream", null);
         hoard.fetch(FetchRequest.of(url));
 
@@ -241,8 +290,9 @@ class FetchTest {
         assertEquals(1, server.fullBodyCount("/disk.img"));
     }
 
-    @Test
-    void withADigestAChangedLastModifiedDoesNotRedownload() throws Exception {
+    @InEveryFetchMode
+    void withADigestAChangedLastModifiedDoesNotRedownload(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url).digest(BODY_SHA256));
         server.put("/disk.img", BODY, Instant.parse("2026-01-01T00:00:00Z"), "application/octet-stream");
         server.resetRecords();
@@ -251,8 +301,9 @@ class FetchTest {
         assertEquals(0, server.requestCount("/disk.img"));
     }
 
-    @Test
-    void withTheServerGoneADigestlessCachedFileIsUsedAndReallyWritten() throws Exception {
+    @InEveryFetchMode
+    void withTheServerGoneADigestlessCachedFileIsUsedAndReallyWritten(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         server.close();
         Path out = tmp.resolve("offline-copy.img");
@@ -270,16 +321,18 @@ class FetchTest {
         assertTrue(warnings.get(0).contains("using the cached copy"), warnings.get(0));
     }
 
-    @Test
-    void aServerErrorOnRevalidationAlsoFallsBackToTheCache() throws Exception {
+    @InEveryFetchMode
+    void aServerErrorOnRevalidationAlsoFallsBackToTheCache(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         server.enqueue("/disk.img", dev.hoard.testing.Fault.status(503));
 
         assertEquals(FetchStatus.USED_CACHE, hoard.fetch(FetchRequest.of(url)).status());
     }
 
-    @Test
+    @Test // a file: URL is copied, never cached: it takes no lock and opens no connection
     void fileUrlsAreCopiedAndCheckedButNotCached() throws Exception {
+        hoard = Hoard.open(cache);
         Path source = tmp.resolve("local.img");
         Files.write(source, BODY);
         Path out = tmp.resolve("copy.img");
@@ -291,7 +344,7 @@ class FetchTest {
         assertEquals(List.of(), blobs());
 
         Path out2 = tmp.resolve("copy2.img");
-        Digest wrong = sha256("x".getBytes());
+        Digest wrong = Hashes.sha256("x".getBytes());
         IntegrityException e = assertThrows(IntegrityException.class,
                 () -> hoard.fetch(FetchRequest.of(source.toUri()).output(out2).digest(wrong)));
         assertEquals(BODY_SHA256, e.actual());
@@ -299,8 +352,9 @@ class FetchTest {
         assertEquals(List.of(), tempFiles(tmp));
     }
 
-    @Test
-    void theSameBytesAtTwoUrlsAreStoredOnce() throws Exception {
+    @InEveryFetchMode
+    void theSameBytesAtTwoUrlsAreStoredOnce(FetchMode mode) throws Exception {
+        hoard = open(mode);
         server.put("/mirror/disk.img", BODY);
         FetchResult a = hoard.fetch(FetchRequest.of(url));
         FetchResult b = hoard.fetch(FetchRequest.of(server.url("/mirror/disk.img")));
@@ -310,8 +364,9 @@ class FetchTest {
         assertEquals(List.of(BODY_SHA256.hex()), blobs());
     }
 
-    @Test
-    void aStoredDigestIsServedWithoutAnyRequestWhateverTheUrl() throws Exception {
+    @InEveryFetchMode
+    void aStoredDigestIsServedWithoutAnyRequestWhateverTheUrl(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         server.resetRecords();
         URI elsewhere = URI.create("http://127.0.0.1:1/never/contacted.img"); // port 1: nothing listens
@@ -322,9 +377,10 @@ class FetchTest {
         assertEquals(0, server.requests().size());
     }
 
-    @Test
-    void aSha512DigestIsVerifiedAndThenAnsweredFromTheStore() throws Exception {
-        Digest sha512 = Digest.of(DigestAlgorithm.SHA512, DigestAlgorithm.SHA512.newMessageDigest().digest(BODY));
+    @InEveryFetchMode
+    void aSha512DigestIsVerifiedAndThenAnsweredFromTheStore(FetchMode mode) throws Exception {
+        hoard = open(mode);
+        Digest sha512 = Hashes.sha512(BODY);
         assertEquals(FetchStatus.DOWNLOADED, hoard.fetch(FetchRequest.of(url).digest(sha512)).status());
         server.resetRecords();
 
@@ -334,8 +390,9 @@ class FetchTest {
         assertEquals(0, server.requests().size());
     }
 
-    @Test
-    void offlineSendsNothingAndFailsWhenNotCached() throws Exception {
+    @InEveryFetchMode
+    void offlineSendsNothingAndFailsWhenNotCached(FetchMode mode) throws Exception {
+        hoard = open(mode);
         assertThrows(OfflineException.class, () -> hoard.fetch(FetchRequest.of(url).offline(true)));
         assertThrows(OfflineException.class,
                 () -> hoard.fetch(FetchRequest.of(url).offline(true).digest(BODY_SHA256)));
@@ -347,8 +404,9 @@ class FetchTest {
         assertEquals(0, server.requests().size());
     }
 
-    @Test
-    void corruptMetadataIsAMissAndIsRepaired() throws Exception {
+    @InEveryFetchMode
+    void corruptMetadataIsAMissAndIsRepaired(FetchMode mode) throws Exception {
+        hoard = open(mode);
         hoard.fetch(FetchRequest.of(url));
         Path meta = entryDir(url).resolve("meta.json");
         Files.writeString(meta, "{\"format\": 1, \"url\": tru");
@@ -358,8 +416,9 @@ class FetchTest {
         assertTrue(Files.readString(meta).contains(BODY_SHA256.hex()));
     }
 
-    @Test
-    void httpErrorsAreDownloadExceptionsWithTheStatusAndCacheNothing() throws Exception {
+    @InEveryFetchMode
+    void httpErrorsAreDownloadExceptionsWithTheStatusAndCacheNothing(FetchMode mode) throws Exception {
+        hoard = open(mode);
         DownloadException e = assertThrows(DownloadException.class,
                 () -> hoard.fetch(FetchRequest.of(server.url("/missing.img"))));
         assertEquals(404, e.httpStatus());
@@ -367,16 +426,17 @@ class FetchTest {
         assertEquals(List.of(), blobs());
     }
 
-    @Test
+    @Test // no fetch, so no mode
     void unsupportedSchemesAndHostlessUrlsAreUsageErrors() {
         assertThrows(IllegalArgumentException.class, () -> FetchRequest.of(URI.create("ftp://example.org/x")));
         assertThrows(IllegalArgumentException.class, () -> FetchRequest.of(URI.create("http:///x")));
         assertThrows(IllegalArgumentException.class, () -> FetchRequest.of(URI.create("relative/path")));
     }
 
-    @Test
+    @Test // about opening the cache, before any fetch
     void theCacheFormatIsRecordedAndAnUnknownOneIsRefused() throws Exception {
-        Path root = tmp.resolve("cache");
+        Hoard.open(cache).close();
+        Path root = cache;
         assertTrue(Files.readString(root.resolve("hoard-cache.json")).contains("\"format\": 1"));
         Files.writeString(root.resolve("hoard-cache.json"), "{\"format\": 99}");
         IOException e = assertThrows(IOException.class, () -> Hoard.open(root));
@@ -431,16 +491,6 @@ class FetchTest {
     }
 
     private static String entryKey(URI u) {
-        return sha256(u.toString().getBytes()).hex();
-    }
-
-    static Digest sha256(byte[] bytes) {
-        return Digest.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest().digest(bytes));
-    }
-
-    static byte[] randomBytes(int n, long seed) {
-        byte[] bytes = new byte[n];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
+        return Hashes.sha256(u.toString().getBytes()).hex();
     }
 }

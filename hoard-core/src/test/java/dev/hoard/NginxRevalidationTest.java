@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.TestBytes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -18,9 +22,11 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Revalidation against a real nginx, which sends ETag and Last-Modified and answers conditional requests. */
+@ExtendWith(CacheInvariants.class)
 class NginxRevalidationTest {
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -28,6 +34,9 @@ class NginxRevalidationTest {
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private Nginx nginx;
     private Path file;
@@ -38,10 +47,11 @@ class NginxRevalidationTest {
         Nginx.assumeAvailable();
         Path www = Files.createDirectories(tmp.resolve("www"));
         file = www.resolve("ubuntu.img");
-        Files.write(file, FetchTest.randomBytes(500_000, 7));
+        Files.write(file, TestBytes.random(500_000, 7));
         Files.setLastModifiedTime(file, FileTime.from(MTIME));
         nginx = Nginx.start(www);
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach
@@ -58,7 +68,7 @@ class NginxRevalidationTest {
         assertEquals(FetchStatus.DOWNLOADED, r.status());
         assertEquals(HTTP_DATE.format(MTIME), r.lastModified());
         assertNotNull(r.etag());
-        assertEquals(FetchTest.sha256(Files.readAllBytes(file)), r.digest());
+        assertEquals(Hashes.sha256(Files.readAllBytes(file)), r.digest());
     }
 
     @Test
@@ -77,7 +87,7 @@ class NginxRevalidationTest {
     @Test
     void aChangedFileIsDownloadedAgainAndPublishedWhole() throws Exception {
         hoard.fetch(FetchRequest.of(nginx.url("/ubuntu.img")));
-        byte[] changed = FetchTest.randomBytes(700_000, 8);
+        byte[] changed = TestBytes.random(700_000, 8);
         Files.write(file, changed);
         Files.setLastModifiedTime(file, FileTime.from(MTIME.plusSeconds(3600)));
 
@@ -91,7 +101,7 @@ class NginxRevalidationTest {
 
     @Test
     void withADigestAChangedFileIsNotAskedFor() throws Exception {
-        Digest digest = FetchTest.sha256(Files.readAllBytes(file));
+        Digest digest = Hashes.sha256(Files.readAllBytes(file));
         hoard.fetch(FetchRequest.of(nginx.url("/ubuntu.img")).digest(digest));
         Files.setLastModifiedTime(file, FileTime.from(MTIME.plusSeconds(60)));
 

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,25 +15,25 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fetch that found its file in the cache, while a prune removes that file before the fetch opens it: the fetch
  * looks again and downloads, rather than failing with "no such file".
  */
+@ExtendWith(CacheInvariants.class)
 class PruneDuringFetchTest {
-    private static final byte[] BODY = new byte[250_000];
-
-    static {
-        new Random(7).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestBytes.random(250_000, 7);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private Hoard hoard;
@@ -41,7 +44,8 @@ class PruneDuringFetchTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY);
         url = server.url("/disk.img");
-        hoard = Hoard.open(tmp.resolve("cache"));
+        cache = tmp.resolve("cache");
+        hoard = Hoard.open(cache);
     }
 
     @AfterEach

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,19 +21,22 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The next lock holder adopts what a dead one left: a partial file and its record, laid out as on disk. */
+@ExtendWith(CacheInvariants.class)
 class ResumeTest {
     private static final int SIZE = 300_000;
-    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 5);
+    private static final byte[] BODY = TestBytes.random(SIZE, 5);
 
     @TempDir
     Path tmp;
 
     private TestHttpServer server;
     private URI url;
-    private Path cache;
+    @CacheDir
+    Path cache;
     private final List<Long> resumedAt = new ArrayList<>();
     private final FetchListener recorder = new FetchListener() {
         @Override
@@ -56,7 +63,7 @@ class ResumeTest {
         leavePartial(120_000, "\"etag\": " + quoted(TestHttpServer.etag(BODY)));
 
         FetchResult r = Hoard.open(cache).fetch(FetchRequest.of(url), recorder);
-        assertEquals(FetchTest.sha256(BODY), r.digest());
+        assertEquals(Hashes.sha256(BODY), r.digest());
         assertEquals(List.of(120_000L), resumedAt);
         assertEquals(SIZE - 120_000, server.bodyBytesSent("/disk.img"));
         assertEquals(SIZE - 120_000, r.bytesTransferred());
@@ -67,7 +74,7 @@ class ResumeTest {
     void aCompletePartialWithADigestIsVerifiedAndPublishedWithoutABody() throws Exception {
         leavePartial(SIZE, "\"etag\": " + quoted(TestHttpServer.etag(BODY)));
 
-        FetchResult r = Hoard.open(cache).fetch(FetchRequest.of(url).digest(FetchTest.sha256(BODY)), recorder);
+        FetchResult r = Hoard.open(cache).fetch(FetchRequest.of(url).digest(Hashes.sha256(BODY)), recorder);
         assertEquals(FetchStatus.DOWNLOADED, r.status());
         assertEquals(1, server.requests().size());
         assertEquals(416, server.requests().get(0).status());
@@ -87,7 +94,7 @@ class ResumeTest {
         leavePartial(100_000, "\"etag\": \"\\\"stale\\\"\"");
 
         FetchResult r = Hoard.open(cache).fetch(FetchRequest.of(url), recorder);
-        assertEquals(FetchTest.sha256(BODY), r.digest());
+        assertEquals(Hashes.sha256(BODY), r.digest());
         assertEquals(List.of(), resumedAt);
         assertEquals(SIZE, server.bodyBytesSent("/disk.img"));
     }
@@ -98,7 +105,7 @@ class ResumeTest {
         Files.writeString(entryDir().resolve("partial.json"), "{\"format\": 1, \"file\": ");
 
         FetchResult r = Hoard.open(cache).fetch(FetchRequest.of(url), recorder);
-        assertEquals(FetchTest.sha256(BODY), r.digest());
+        assertEquals(Hashes.sha256(BODY), r.digest());
         assertEquals(List.of(), resumedAt);
         assertFalse(Files.exists(partial), "an unrecorded partial is garbage and is removed");
     }
@@ -106,7 +113,7 @@ class ResumeTest {
     @Test
     void aFailedDownloadLeavesARecordOfWhatWasFsyncedForAfterAReboot() throws Exception {
         int mib = 1 << 20;
-        byte[] big = FetchTest.randomBytes(72 * mib, 6);
+        byte[] big = TestBytes.random(72 * mib, 6);
         server.put("/big.img", big);
         server.enqueue("/big.img", Fault.dropAfter(70 * mib));
         URI bigUrl = server.url("/big.img");
@@ -114,7 +121,7 @@ class ResumeTest {
 
         assertThrows(DownloadException.class, () -> hoard.fetch(FetchRequest.of(bigUrl)));
 
-        String key = FetchTest.sha256(bigUrl.toString().getBytes()).hex();
+        String key = Hashes.sha256(bigUrl.toString().getBytes()).hex();
         PartialRecord record = PartialRecord.parse(
                 Files.readString(cache.resolve("entries").resolve(key).resolve("partial.json")));
         // The background flush starts at 64 MiB; the attempt waits for it before it gives up.
@@ -143,7 +150,7 @@ class ResumeTest {
     }
 
     private String key() {
-        return FetchTest.sha256(url.toString().getBytes()).hex();
+        return Hashes.sha256(url.toString().getBytes()).hex();
     }
 
     private static String quoted(String s) {

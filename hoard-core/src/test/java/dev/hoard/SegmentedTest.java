@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.internal.store.PartialRecord;
 import dev.hoard.internal.store.SegmentProgress;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,17 +28,22 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads over several ranged connections: the split, faults within a segment, and resumption of segments. */
+@ExtendWith(CacheInvariants.class)
 class SegmentedTest {
     private static final int MIB = 1 << 20;
     private static final int SIZE = 4 * MIB;
-    private static final byte[] BODY = FetchTest.randomBytes(SIZE, 9);
-    private static final Digest SHA256 = FetchTest.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(SIZE, 9);
+    private static final Digest SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
 
     private TestHttpServer server;
     private URI url;
@@ -44,6 +53,7 @@ class SegmentedTest {
         server = TestHttpServer.start();
         server.put("/big.img", BODY);
         url = server.url("/big.img");
+        cache = tmp.resolve("cache");
     }
 
     @AfterEach
@@ -52,7 +62,7 @@ class SegmentedTest {
     }
 
     private Hoard hoard(int connections) throws Exception {
-        return Hoard.open(HoardOptions.of(tmp.resolve("cache")).connections(connections)
+        return Hoard.open(HoardOptions.of(cache).connections(connections)
                 .retryDelay(Duration.ofMillis(10)));
     }
 
@@ -76,7 +86,7 @@ class SegmentedTest {
     @Test
     void oneConnectionAndSmallFilesAreNotSplit() throws Exception {
         assertEquals(SHA256, hoard(1).fetch(FetchRequest.of(url)).digest());
-        byte[] small = FetchTest.randomBytes(100_000, 1);
+        byte[] small = TestBytes.random(100_000, 1);
         server.put("/small", small);
         hoard(0).fetch(FetchRequest.of(server.url("/small")));
         assertTrue(server.requests().stream().allMatch(q -> q.header("Range") == null), server.requests().toString());
@@ -103,8 +113,8 @@ class SegmentedTest {
 
     @Test
     void aSegmentedPartialLeftByADeadHolderResumesEachSegmentWhereItStopped() throws Exception {
-        Hoard.open(tmp.resolve("cache"));
-        String key = FetchTest.sha256(url.toString().getBytes()).hex();
+        Hoard.open(cache);
+        String key = Hashes.sha256(url.toString().getBytes()).hex();
         Path entry = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
         Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");
         long[][] segments = {{0, MIB, MIB}, {MIB, 2 * MIB, 100_000}, {2 * MIB, 3 * MIB, 0}, {3 * MIB, SIZE, 5}};
@@ -154,7 +164,7 @@ class SegmentedTest {
     @Test
     void aSegmentedPartialResumesFromItsProgressFileNotJustItsRecord() throws Exception {
         Hoard.open(tmp.resolve("cache"));
-        String key = FetchTest.sha256(url.toString().getBytes()).hex();
+        String key = Hashes.sha256Hex(url.toString().getBytes());
         Path entryDir = Files.createDirectories(tmp.resolve("cache/entries").resolve(key));
         Path partial = tmp.resolve("cache/blobs/.partial-" + key + ".99999-1");
         long[] written = {MIB, 700_000, 0, 5};

@@ -3,31 +3,40 @@ package dev.hoard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A waiter learns from the owner's owner.json who downloads, how far it is and how large the file is. */
+@ExtendWith(CacheInvariants.class)
 class WaiterProgressTest {
-    private static final byte[] BODY = new byte[3 * 1024 * 1024];
-
-    static {
-        new Random(7).nextBytes(BODY);
-    }
+    private static final byte[] BODY = TestBytes.random(3 * 1024 * 1024, 7);
 
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
+
     @Test
     void aWaiterSeesTheOwnersBytesAndTheExpectedSize() throws Exception {
-        try (TestHttpServer server = TestHttpServer.start(); Hoard hoard = Hoard.open(tmp.resolve("cache"))) {
+        try (TestHttpServer server = TestHttpServer.start(); Hoard hoard = Hoard.open(cache)) {
             server.put("/big.img", BODY);
             URI url = server.url("/big.img");
             CountDownLatch ownerReceiving = new CountDownLatch(1);

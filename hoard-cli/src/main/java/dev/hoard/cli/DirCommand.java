@@ -1,6 +1,7 @@
 package dev.hoard.cli;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -9,12 +10,15 @@ import picocli.CommandLine.Mixin;
         description = "Print the cache root (after --cache-dir and HOARD_CACHE_DIR are applied).")
 final class DirCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Mixin
     CacheDirOption cache;
 
     @Override
     public Integer call() {
-        System.out.println(cache.resolve().toAbsolutePath().normalize());
+        spec.commandLine().getOut().println(cache.resolve().toAbsolutePath().normalize());
         return 0;
     }
 }

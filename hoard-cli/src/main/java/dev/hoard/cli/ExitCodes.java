@@ -8,6 +8,7 @@ import dev.hoard.IntegrityException;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.NotCachedException;
 import dev.hoard.OfflineException;
+import dev.hoard.TlsException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -110,6 +111,13 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case LockTimeoutException ignored -> "; retry later or raise --lock-timeout";
             case DownloadException d when d.insecureRedirect() != null -> " (allow it with --allow-insecure-redirects)";
+            case TlsException t when t.problem() == TlsException.Problem.UNTRUSTED ->
+                    "; if you trust that CA, give its certificate (PEM) with --cacert FILE or SSL_CERT_FILE";
+            case DownloadException d when d.httpStatus() == 407 -> " (the proxy's URL goes in --proxy, or in "
+                    + "http_proxy, HTTPS_PROXY or ALL_PROXY)";
+            case DownloadException d when d.httpStatus() == 401 || d.httpStatus() == 403 -> "; credentials go in "
+                    + "the URL as user:password@, in ~/.netrc (or --netrc-file FILE) for its host, or in --header "
+                    + "'Authorization: Bearer TOKEN'";
             default -> "";
         };
     }

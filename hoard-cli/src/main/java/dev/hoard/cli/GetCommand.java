@@ -1,11 +1,13 @@
 package dev.hoard.cli;
 
+import dev.hoard.Credentials;
 import dev.hoard.Digest;
 import dev.hoard.FetchRequest;
 import dev.hoard.FetchResult;
 import dev.hoard.Hoard;
 import dev.hoard.cli.progress.Progress;
 import dev.hoard.cli.progress.Tracker;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,12 +37,20 @@ import picocli.CommandLine.Parameters;
                     + "--decompress writes the decompressed content to PATH while the cache keeps the compressed "
                     + "file.",
             "",
+            "Credentials: user:password@ in a URL (percent-encoded), a machine in ~/.netrc ($NETRC, --netrc-file), "
+                    + "or --header 'Authorization: Bearer TOKEN'. They are sent at once (Basic for a login), only to "
+                    + "the host they are for, and never written to the cache or printed; the cache entry is the "
+                    + "URL without them.",
+            "",
         },
         footer = {"", "Prints the file's path (or, with --json, a JSON object) on stdout; progress and messages go "
                 + "to stderr. Exit codes: 0 ok, 1 I/O, 2 usage, 3 integrity (digest mismatch, not listed in the "
                 + "checksum file, corrupt compressed data), 4 network/HTTP, 5 lock timeout, 6 offline and not "
                 + "cached, 130 interrupted."})
 final class GetCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "URL", description = "http, https or file URL, or a local path.")
     String url;
@@ -91,6 +102,9 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
+    @Mixin
+    CredentialOptions credentials;
+
     @Option(names = "--json", description = "Print one JSON object describing the result on stdout; on failure "
             + "its status is 'failed' and 'error' holds the message.")
     boolean json;
@@ -100,18 +114,26 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return call(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * Runs the command, printing the result to {@code out} and progress to {@code err} ({@link QuickGet} too);
+     * with --json a failure is printed to {@code out} as well before it propagates.
+     */
+    Integer call(PrintWriter out, PrintWriter err) throws Exception {
         try {
-            return fetch();
+            return fetch(out, err);
         } catch (Exception e) {
             if (json) { // as prefetch --json reports a failed item; the message goes to stderr as well
-                System.out.println(JsonOutput.object(JsonOutput.failure(url, output, e)));
+                out.println(JsonOutput.object(JsonOutput.failure(url, output, e)));
             }
             throw e;
         }
     }
 
-    private int fetch() throws Exception {
-        FetchRequest request = FetchRequest.of(parseSource(url))
+    private int fetch(PrintWriter out, PrintWriter err) throws Exception {
+        FetchRequest request = credentials.apply(FetchRequest.of(parseSource(url))
                 .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
                 .digest(digest == null ? null : Digest.parse(digest))
                 .output(output)
@@ -119,7 +141,7 @@ final class GetCommand implements Callable<Integer> {
                 .offline(offline)
                 .lockTimeout(lockTimeout)
                 .checksums(checksums == null ? null : parseSource(checksums))
-                .decompress(decompress);
+                .decompress(decompress));
         if (noCache && output == null) {
             throw new IllegalArgumentException("--no-cache needs -o PATH: without the cache there is no file to "
                     + "print");
@@ -130,14 +152,14 @@ final class GetCommand implements Callable<Integer> {
         }
         FetchResult result;
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
-                Progress progress = Progress.toStderr(quiet);
+                Progress progress = Progress.to(err, quiet);
                 Tracker tracker = progress.track()) {
             result = InterruptNotice.around(progress, () -> hoard.fetch(request, tracker));
         }
         if (json) {
-            System.out.println(JsonOutput.of(result));
+            out.println(JsonOutput.of(result));
         } else if (output == null) {
-            System.out.println(result.path());
+            out.println(result.path());
         }
         return ExitCodes.OK;
     }
@@ -153,8 +175,13 @@ final class GetCommand implements Callable<Integer> {
         try {
             return new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("malformed URL '" + text + "': " + e.getReason()
+            throw new IllegalArgumentException("malformed URL '" + Credentials.redact(text) + "': " + e.getReason()
                     + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
         }
+    }
+
+    /** A URL as the cache knows it, for rm and verify: as {@link #parseSource} reads it, without user:password@. */
+    static URI parseCachedUrl(String text) {
+        return FetchRequest.of(parseSource(text)).uri();
     }
 }

@@ -1,6 +1,9 @@
 package dev.hoard.cli;
 
 import dev.hoard.Hoard;
+import dev.hoard.cli.progress.Stderr;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,21 +26,41 @@ public final class HoardCommand implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs hoard with {@code args} and returns the exit code (for tests and embedding). */
+    /**
+     * Runs hoard with {@code args} on this process's stdout and stderr, in their charsets, and returns the exit code.
+     * Progress is drawn live when stderr is a terminal.
+     */
     public static int run(String... args) {
-        if (args.length > 0 && "get".equals(args[0])) {
-            OptionalInt quick = QuickGet.run(args); // a cache hit without picocli's start-up cost
-            if (quick.isPresent()) {
-                return quick.getAsInt();
+        return run(new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true),
+                Stderr.processWriter(), args);
+    }
+
+    /**
+     * Runs hoard with {@code args}, printing results to {@code out} and progress and messages to {@code err}, and
+     * returns the exit code; both are flushed before it returns. For tests and embedding: no global stream is
+     * touched, so runs may go on at the same time, and progress comes as plain lines (only
+     * {@link Stderr#processWriter()} can be a terminal).
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        try {
+            if (args.length > 0 && "get".equals(args[0])) {
+                OptionalInt quick = QuickGet.run(out, err, args); // a cache hit without picocli's start-up cost
+                if (quick.isPresent()) {
+                    return quick.getAsInt();
+                }
             }
+            CommandLine commandLine = new CommandLine(new HoardCommand());
+            if (args.length == 0 || !"get".equals(args[0])) {
+                addOtherCommands(commandLine);
+            }
+            commandLine.setOut(out).setErr(err) // after the subcommands, which it passes them on to
+                    .setExecutionExceptionHandler(new ExitCodes())
+                    .setParameterExceptionHandler(ExitCodes::usageError);
+            return commandLine.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
         }
-        CommandLine commandLine = new CommandLine(new HoardCommand());
-        if (args.length == 0 || !"get".equals(args[0])) {
-            addOtherCommands(commandLine);
-        }
-        commandLine.setExecutionExceptionHandler(new ExitCodes())
-                .setParameterExceptionHandler(ExitCodes::usageError);
-        return commandLine.execute(args);
     }
 
     /**

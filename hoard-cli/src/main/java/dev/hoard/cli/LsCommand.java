@@ -5,11 +5,13 @@ import dev.hoard.CacheEntryInfo;
 import dev.hoard.Digest;
 import dev.hoard.Hoard;
 import dev.hoard.LockHolder;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +38,9 @@ import picocli.CommandLine.Option;
                     + "listed as damaged and named on stderr; rm or prune --all removes it."})
 final class LsCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Mixin
     CacheDirOption cache;
 
@@ -51,17 +56,19 @@ final class LsCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         for (CacheEntryInfo info : entries) {
             if (info.state() == CacheEntryInfo.State.DAMAGED) {
-                System.err.println("hoard: damaged: " + info.problem() + "; " + (info.url() != null
+                err.println("hoard: damaged: " + info.problem() + "; " + (info.url() != null
                         ? "'hoard rm " + info.url() + "' or " : "") + "'hoard prune --all' clears it");
             }
         }
         if (json) {
-            entries.forEach(info -> System.out.println(JsonOutput.of(info)));
+            entries.forEach(info -> out.println(JsonOutput.of(info)));
         } else {
-            System.out.print(table(entries, Instant.now()));
-            System.out.println(totals(entries));
+            out.print(table(entries, Instant.now()));
+            out.println(totals(entries));
         }
         return ExitCodes.OK;
     }

@@ -5,10 +5,12 @@ import dev.hoard.cli.prefetch.PrefetchPlan;
 import dev.hoard.cli.prefetch.Prefetcher;
 import dev.hoard.cli.prefetch.Prefetcher.Outcome;
 import dev.hoard.cli.progress.Progress;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Parameters;
             "      digest     the expected digest, ALGO:HEX",
             "      mirrors    a list of further URLs with the same content",
             "      output     where to place a copy, relative to the manifest's directory",
+            "      headers    a mapping of headers to send to the URL's host, e.g.",
+            "                 Authorization: Bearer TOKEN (they win over --header)",
             "  anything else          plain text: one 'URL [DIGEST]' per line;",
             "                         blank lines and lines starting with # are ignored",
             "A malformed manifest is an error (exit 2, naming file, line and column) and nothing is fetched.",
@@ -38,6 +42,9 @@ import picocli.CommandLine.Parameters;
                 + "other items are still cached and the exit code is that of the most severe failure, in this order: "
                 + "130 interrupted, 3 digest mismatch, 2 usage, 4 network/HTTP, 6 offline, 5 lock timeout, 1 I/O."})
 final class PrefetchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
     /**
      * Four parallel fetches by default: more connections rarely make one network link faster, while each costs a
      * socket, a 1 MiB buffer and a SHA-256 stream; four overlap the latency of small files and keep a slow origin
@@ -59,6 +66,9 @@ final class PrefetchCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
+    @Mixin
+    CredentialOptions credentials;
+
     @Option(names = "--json", description = "Print a JSON array of results on stdout: the fields of 'get --json' "
             + "plus 'error' (null on success); a failed item has status 'failed'.")
     boolean json;
@@ -71,19 +81,21 @@ final class PrefetchCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1, not " + jobs);
         }
-        PrefetchPlan plan = PrefetchPlan.read(manifests);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PrefetchPlan plan = PrefetchPlan.read(manifests, credentials::apply);
         List<Outcome> outcomes;
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
-                Progress progress = Progress.toStderr(quiet)) {
+                Progress progress = Progress.to(err, quiet)) {
             int threads = jobs != null ? jobs : Math.max(1, Math.min(DEFAULT_JOBS, plan.fetches().size()));
             outcomes = InterruptNotice.around(progress,
                     () -> new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan));
         }
-        System.out.print(json ? PrefetchReport.json(outcomes) : PrefetchReport.table(outcomes));
-        System.out.flush();
+        out.print(json ? PrefetchReport.json(outcomes) : PrefetchReport.table(outcomes));
+        out.flush();
         List<Outcome> failures = outcomes.stream().filter(o -> o.failure() != null).toList();
         if (!failures.isEmpty()) {
-            System.err.println("hoard: " + failures.size() + " of " + outcomes.size() + " items failed: "
+            err.println("hoard: " + failures.size() + " of " + outcomes.size() + " items failed: "
                     + failures.stream().map(o -> o.fetch().request().uri().toString())
                             .collect(Collectors.joining(", ")));
         }

@@ -5,8 +5,10 @@ import dev.hoard.Hoard;
 import dev.hoard.LockHolder;
 import dev.hoard.PrunePolicy;
 import dev.hoard.PruneReport;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +27,9 @@ import picocli.CommandLine.Option;
         footer = {"", "SIZE: 500M, 10G, 1.5GiB (powers of 1024), 800MB, 2GB (powers of 1000); a bare number is "
                 + "bytes (4096). D needs a unit: 30m, 12h, 7d."})
 final class PruneCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Policy policy;
@@ -74,15 +79,17 @@ final class PruneCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             report = hoard.prune(policy.toPolicy(), dryRun);
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         String verb = dryRun ? "would remove " : "removed ";
         for (PruneReport.Removed removed : report.removed()) {
-            System.out.println(verb + describe(removed));
+            out.println(verb + describe(removed));
         }
         for (PruneReport.Skipped skipped : report.skipped()) {
-            System.err.println("hoard: skipped " + (skipped.url() == null ? "an entry" : skipped.url())
+            err.println("hoard: skipped " + (skipped.url() == null ? "an entry" : skipped.url())
                     + ": being downloaded by " + who(skipped.holder()));
         }
-        System.out.println((dryRun ? "would free " : "freed ") + ProgressText.bytes(report.bytesFreed())
+        out.println((dryRun ? "would free " : "freed ") + ProgressText.bytes(report.bytesFreed())
                 + summary(report) + "; " + ProgressText.bytes(report.bytesLeft()) + " left");
         return ExitCodes.OK;
     }

@@ -1,9 +1,9 @@
 package dev.hoard.cli;
 
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -20,15 +20,21 @@ import java.util.Set;
  * everything after parsing is shared. It declines (returns empty, and picocli parses as before) whatever it does not
  * recognise with certainty: help and version flags, an unknown or repeated option, clustered short options,
  * {@code -oPATH}, {@code --}, {@code @argument-files}, a missing URL, a value that starts with a dash or does not
- * convert. Declining is always safe, only slower. QuickGetTest checks, for every option in picocli's model of get,
- * that this either declines it or fills in the same fields; an option added to get later is declined until it is
- * added here.
+ * convert ({@code --header}, which picocli collects into a list, may be given again). Declining is always safe, only
+ * slower. QuickGetTest checks, for every option in picocli's model of get, that this either declines it or fills in
+ * the same fields; an option added to get later is declined until it is added here.
  */
 final class QuickGet {
     private static final Set<String> FLAGS = Set.of("--decompress", "--no-cache", "--offline",
             "--allow-insecure-redirects", "--no-file-locks", "--json", "-q", "--quiet");
     private static final Set<String> WITH_VALUE = Set.of("-o", "--output", "-d", "--digest", "--checksums",
-            "--cache-dir", "--lock-timeout", "--retries", "--connections", "--connect-timeout", "--read-timeout");
+            "--cache-dir", "--lock-timeout", "--retries", "--connections", "--connect-timeout", "--read-timeout",
+            "--proxy", "--no-proxy", "--cacert", "-H", "--header", "--netrc-file");
+    /**
+     * Options picocli collects into a list: given again, they add a value rather than repeat an option. (--cacert is
+     * a list too, but a repeat of it is left to picocli.)
+     */
+    private static final Set<String> REPEATABLE = Set.of("--header");
 
     private final GetCommand get = new GetCommand();
     private final Set<String> seen = new HashSet<>();
@@ -38,20 +44,22 @@ final class QuickGet {
         get.network = new NetworkOptions();
         get.network.fileLocks = new FileLocksOption();
         get.network.retries = 5; // NetworkOptions' defaultValue
+        get.credentials = new CredentialOptions();
     }
 
-    /** Runs {@code args} (whose first element is "get") and returns the exit code, or empty if picocli should. */
-    static OptionalInt run(String... args) {
+    /**
+     * Runs {@code args} (whose first element is "get") printing to {@code out} and {@code err}, as picocli would
+     * with those writers, and returns the exit code, or empty if picocli should.
+     */
+    static OptionalInt run(PrintWriter out, PrintWriter err, String... args) {
         Optional<GetCommand> get = parse(args);
         if (get.isEmpty()) {
             return OptionalInt.empty();
         }
         try {
-            return OptionalInt.of(get.get().call());
+            return OptionalInt.of(get.get().call(out, err));
         } catch (Exception e) {
-            // As picocli's stderr writer would: in the charset of System.err.
-            return OptionalInt.of(ExitCodes.report(e, new PrintWriter(
-                    new OutputStreamWriter(System.err, System.err.charset()), true)));
+            return OptionalInt.of(ExitCodes.report(e, err));
         }
     }
 
@@ -74,7 +82,7 @@ final class QuickGet {
                 name = arg.substring(0, equals);
                 value = arg.substring(equals + 1);
             }
-            if (!parsed.seen.add(canonical(name))) {
+            if (!parsed.seen.add(canonical(name)) && !REPEATABLE.contains(canonical(name))) {
                 return Optional.empty(); // repeated: picocli reports it
             }
             boolean understood;
@@ -103,6 +111,7 @@ final class QuickGet {
             case "-o" -> "--output";
             case "-d" -> "--digest";
             case "-q" -> "--quiet";
+            case "-H" -> "--header";
             default -> name;
         };
     }
@@ -144,6 +153,11 @@ final class QuickGet {
                 case "--connections" -> get.network.connections = Integer.valueOf(value);
                 case "--connect-timeout" -> get.network.connectTimeout = new DurationConverter().convert(value);
                 case "--read-timeout" -> get.network.readTimeout = new DurationConverter().convert(value);
+                case "--proxy" -> get.network.proxy = value;
+                case "--no-proxy" -> get.network.noProxy = value;
+                case "--cacert" -> get.network.caCerts = List.of(Path.of(value)); // a repeat goes to picocli
+                case "-H", "--header" -> get.credentials.headers.add(value);
+                case "--netrc-file" -> get.credentials.netrcFile = Path.of(value);
                 default -> {
                     return false;
                 }

@@ -4,9 +4,11 @@ import dev.hoard.cli.progress.ProgressText;
 import dev.hoard.Hoard;
 import dev.hoard.PruneReport;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -28,6 +30,9 @@ import picocli.CommandLine.Parameters;
                 + "failures, the first one's code."})
 final class RmCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Parameters(paramLabel = "URL", arity = "1..*", description = "URLs to remove, as given to get.")
     List<String> urls;
 
@@ -39,14 +44,16 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<URI> targets = urls.stream().map(GetCommand::parseSource).toList(); // all parsed before any removal
+        List<URI> targets = urls.stream().map(GetCommand::parseCachedUrl).toList(); // all parsed before any removal
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         int exitCode = ExitCodes.OK;
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             for (URI url : targets) {
                 try {
-                    System.out.println(describe(url, hoard.remove(url)));
+                    out.println(describe(url, hoard.remove(url)));
                 } catch (IOException e) {
-                    System.err.println("hoard: " + ExitCodes.message(e));
+                    err.println("hoard: " + ExitCodes.message(e));
                     exitCode = exitCode == ExitCodes.OK ? ExitCodes.code(e) : exitCode;
                 }
             }

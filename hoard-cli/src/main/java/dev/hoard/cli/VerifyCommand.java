@@ -2,10 +2,12 @@ package dev.hoard.cli;
 
 import dev.hoard.Hoard;
 import dev.hoard.Verification;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +35,9 @@ import picocli.CommandLine.Parameters;
                     + "expected, actual, repaired."})
 final class VerifyCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Parameters(paramLabel = "URL", arity = "0..*", description = "Entries to check (default: all, and files no URL "
             + "names).")
     List<String> urls = new ArrayList<>();
@@ -51,14 +56,16 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<URI> targets = urls.stream().map(GetCommand::parseSource).toList();
+        List<URI> targets = urls.stream().map(GetCommand::parseCachedUrl).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<Verification> results;
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
-            results = hoard.verify(targets, repair, this::print);
+            results = hoard.verify(targets, repair, v -> print(v, out, err));
         }
         long corrupt = count(results, Verification.Outcome.CORRUPT);
         if (corrupt > 0) {
-            System.err.println("hoard: " + corrupt + " of " + results.size() + " failed verification"
+            err.println("hoard: " + corrupt + " of " + results.size() + " failed verification"
                     + (repair ? "; removed, so the next get downloads them again"
                             : "; 'hoard verify --repair' removes them so the next get downloads them again"));
             return ExitCodes.INTEGRITY;
@@ -66,24 +73,24 @@ final class VerifyCommand implements Callable<Integer> {
         return count(results, Verification.Outcome.NOT_CACHED) > 0 ? ExitCodes.IO_FAILURE : ExitCodes.OK;
     }
 
-    private void print(Verification v) {
+    private void print(Verification v, PrintWriter out, PrintWriter err) {
         if (json) {
-            System.out.println(JsonOutput.of(v));
+            out.println(JsonOutput.of(v));
         }
         String name = v.url() != null ? v.url().toString() : v.digest() != null ? "(no URL) " + v.digest()
                 : "(damaged)";
         switch (v.outcome()) {
             case OK -> {
                 if (!json) {
-                    System.out.println(name + ": OK");
+                    out.println(name + ": OK");
                 }
             }
             case CORRUPT -> {
                 if (!json) {
-                    System.out.println(name + ": FAILED: " + v.problem() + (v.repaired() ? "; removed" : ""));
+                    out.println(name + ": FAILED: " + v.problem() + (v.repaired() ? "; removed" : ""));
                 }
             }
-            case NOT_CACHED -> System.err.println("hoard: not in the cache: " + name);
+            case NOT_CACHED -> err.println("hoard: not in the cache: " + name);
         }
     }
 

@@ -2,18 +2,18 @@ package dev.hoard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import dev.hoard.testing.Poll;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
 
 /** Runs hoard as a user would: in this JVM for speed, or in a forked JVM where processes matter. */
 final class Cli {
@@ -28,21 +28,12 @@ final class Cli {
         }
     }
 
-    /** Runs {@code hoard args} in this JVM with stdout and stderr captured. Not for concurrent use. */
-    static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int code = HoardCommand.run(args);
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    /** Runs {@code hoard args} in this JVM, printing to writers of its own: runs may go on at the same time. */
+    static Run run(String... args) {
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        int code = HoardCommand.run(new PrintWriter(stdout, true), new PrintWriter(stderr, true), args);
+        return new Run(code, stdout.toString(), stderr.toString());
     }
 
     /** Starts {@code hoard args} in a new JVM with this test's class path; stdout and stderr go to files. */
@@ -88,35 +79,16 @@ final class Cli {
         }
     }
 
-    /** Polls until {@code file} contains {@code text} (a forked process's stderr, say), at most {@code timeout}. */
-    static String awaitContains(Path file, String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String content = readIfExists(file);
-            if (content.contains(text)) {
-                return content;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("'" + text + "' did not appear in " + file + " within " + timeout
-                        + "; it holds:\n" + content);
-            }
-            Thread.sleep(20);
-        }
+    /** Waits until {@code file} contains {@code text} (a forked process's stderr, say); returns what it holds. */
+    static String awaitContains(Path file, String text, Duration timeout) {
+        return Poll.until(timeout, "'" + text + "' appears in " + file, () -> readIfExists(file),
+                content -> content.contains(text));
     }
 
-    /** Polls until some partial download in the cache holds at least {@code bytes}; returns its path. */
-    static Path awaitPartial(Path cacheDir, long bytes, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Path largest = largestPartial(cacheDir);
-            if (largest != null && java.nio.file.Files.size(largest) >= bytes) {
-                return largest;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no partial of " + bytes + " bytes in " + cacheDir + " within " + timeout);
-            }
-            Thread.sleep(10);
-        }
+    /** Waits until some partial download in the cache holds at least {@code bytes}; returns its path. */
+    static Path awaitPartial(Path cacheDir, long bytes, Duration timeout) {
+        return Poll.until(timeout, "a partial of " + bytes + " bytes is in " + cacheDir, () -> largestPartial(cacheDir),
+                largest -> largest != null && largest.toFile().length() >= bytes);
     }
 
     /** The largest {@code blobs/.partial-*} file, or null. */

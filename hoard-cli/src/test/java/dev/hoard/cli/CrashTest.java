@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +25,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Processes killed with SIGKILL or interrupted with SIGINT in the middle of a download, and what the next finds. */
+@ExtendWith(CacheInvariants.class)
 class CrashTest {
     private static final int SIZE = 4 * 1024 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -33,11 +40,12 @@ class CrashTest {
     private TestHttpServer server;
     private byte[] body;
     private String url;
-    private Path cache;
+    @CacheDir
+    Path cache;
 
     @BeforeEach
     void start() {
-        body = CrossProcessTest.randomBytes(SIZE);
+        body = TestBytes.random(SIZE);
         server = TestHttpServer.start();
         server.put("/vm.img", body);
         server.throttle(1_000_000); // 4 s for the whole body: room to kill at 30-70%
@@ -59,7 +67,7 @@ class CrashTest {
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
         assertTrue(next.stderr().contains("resuming vm.img at "), next.stderr());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(body) + "\""),
                 next.stdout());
         RecordedRequest resume = server.requests().get(1);
         assertEquals("bytes=" + atKill + "-", resume.header("Range"));
@@ -102,7 +110,7 @@ class CrashTest {
     @Test
     void aRemoteReplacedBetweenTheKillAndTheResumeGivesTheNewFile() throws Exception {
         killAtThirtyToSeventyPercent(fork("owner"));
-        byte[] replaced = CrossProcessTest.randomBytes(SIZE - 12345);
+        byte[] replaced = TestBytes.random(SIZE - 12345);
         server.put("/vm.img", replaced);
         server.throttle(0);
 
@@ -198,7 +206,7 @@ class CrashTest {
 
         Cli.Run next = Cli.run("get", "--json", "--cache-dir", cache.toString(), url);
         assertEquals(0, next.exitCode(), next.toString());
-        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(body) + "\""),
+        assertTrue(next.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(body) + "\""),
                 next.stdout());
         // (the server's own counts still include the killed process's connections, so count what hoard received)
         assertTrue(next.stdout().contains("\"bytesTransferred\":" + (SIZE - recorded) + "}"),
@@ -206,16 +214,9 @@ class CrashTest {
         assertTrue(next.stderr().contains("resuming vm.img"), next.stderr());
     }
 
-    private long awaitRecordedSegments(long bytes) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            long recorded = recordedSegmentBytes();
-            if (recorded >= bytes) {
-                return recorded;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the segments never recorded " + bytes + " bytes");
+    private long awaitRecordedSegments(long bytes) {
+        return Poll.until(WAIT, "the segments record " + bytes + " bytes", this::recordedSegmentBytes,
+                recorded -> recorded >= bytes);
     }
 
     /** The segments' progress as the next holder will read it: partial.json with its progress file. */

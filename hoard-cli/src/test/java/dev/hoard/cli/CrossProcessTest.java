@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,17 +18,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many real processes, started together on one empty cache, fetch one URL: the origin sends the body once, one
  * process reports {@code downloaded}, the rest {@code used-cache}, and all see the same bytes.
  */
+@ExtendWith(CacheInvariants.class)
 class CrossProcessTest {
     private static final int PROCESSES = 8;
     private static final int SIZE = 6 * 1024 * 1024;
@@ -33,9 +41,17 @@ class CrossProcessTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
+
     @Test
     void eightProcessesAgainstTheInProcessOriginDownloadOnce() throws Exception {
-        byte[] body = randomBytes(SIZE);
+        byte[] body = TestBytes.random(SIZE);
         try (TestHttpServer server = TestHttpServer.start()) {
             server.put("/cloud.img", body);
             server.throttle(20_000); // a crawl until the others wait, however slowly their JVMs start
@@ -44,7 +60,7 @@ class CrossProcessTest {
             server.throttle(0);
             List<Cli.Run> runs = awaitAll(processes);
 
-            assertOneDownloadRestCached(runs, TestCache.sha256(body));
+            assertOneDownloadRestCached(runs, Hashes.sha256Hex(body));
             assertEquals(1, server.fullBodyCount("/cloud.img"), server.requests().toString());
             assertEquals(SIZE, server.bodyBytesSent("/cloud.img"));
         }
@@ -53,13 +69,13 @@ class CrossProcessTest {
     @Test
     void eightProcessesAgainstNginxDownloadOnce() throws Exception {
         Nginx.assumeAvailable();
-        byte[] body = randomBytes(SIZE);
+        byte[] body = TestBytes.random(SIZE);
         Path www = Files.createDirectories(tmp.resolve("www"));
         Files.write(www.resolve("cloud.img"), body);
         try (Nginx nginx = Nginx.start(www, 1_000_000)) { // ~6 s of body: the others start while it runs
             List<Cli.Run> runs = fetchTogether(nginx.url("/cloud.img"));
 
-            assertOneDownloadRestCached(runs, TestCache.sha256(body));
+            assertOneDownloadRestCached(runs, Hashes.sha256Hex(body));
             List<AccessLogEntry> log = nginx.awaitAccessLog(1, Duration.ofSeconds(5));
             long bodyBytes = log.stream().mapToLong(AccessLogEntry::bodyBytesSent).sum();
             assertEquals(SIZE, bodyBytes, "nginx sent the body more than once: " + log);
@@ -75,25 +91,18 @@ class CrossProcessTest {
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
             processes.add(Cli.fork(tmp, "p" + i, Map.of(), "get", "--json", "--cache-dir",
-                    tmp.resolve("cache").toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
+                    cache.toString(), "-o", tmp.resolve("out-" + i + ".img").toString(),
                     url.toString()));
         }
         return processes;
     }
 
-    /** Polls the processes' stderr until {@code count} of them say they wait for the downloading one. */
-    private void awaitWaiters(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            long waiting = java.util.stream.IntStream.range(0, PROCESSES)
-                    .filter(i -> Cli.readIfExists(tmp.resolve("p" + i + ".err")).contains("waiting for pid "))
-                    .count();
-            if (waiting >= count) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "only " + waiting + " processes waited within 60 s");
-            Thread.sleep(20);
-        }
+    /** Waits until {@code count} of the processes say on stderr that they wait for the downloading one. */
+    private void awaitWaiters(int count) {
+        Poll.until(Duration.ofSeconds(60), count + " processes wait for the downloading one", () -> IntStream
+                .range(0, PROCESSES)
+                .filter(i -> Cli.readIfExists(tmp.resolve("p" + i + ".err")).contains("waiting for pid "))
+                .count(), waiting -> waiting >= count);
     }
 
     private List<Cli.Run> awaitAll(List<Process> processes) {
@@ -111,7 +120,7 @@ class CrossProcessTest {
             assertEquals(0, run.exitCode(), run.toString());
             statuses.merge(field(STATUS, run), 1, Integer::sum);
             assertEquals("sha256:" + sha256, field(DIGEST, run));
-            assertEquals(sha256, TestCache.sha256(Files.readAllBytes(tmp.resolve("out-" + i + ".img"))));
+            assertEquals(sha256, Hashes.sha256Hex(Files.readAllBytes(tmp.resolve("out-" + i + ".img"))));
         }
         assertEquals(Map.of("downloaded", 1, "used-cache", PROCESSES - 1), statuses, runs.toString());
         // The body takes ~2 s; processes that start meanwhile must have waited for the owner, not raced it.
@@ -123,11 +132,4 @@ class CrossProcessTest {
         assertTrue(m.find(), run.toString());
         return m.group(1);
     }
-
-    static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        new Random(n).nextBytes(bytes);
-        return bytes;
-    }
-
 }

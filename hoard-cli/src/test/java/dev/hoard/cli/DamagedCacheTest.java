@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,18 +19,23 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cache files damaged by an outside hand (a disk error, a stray command, a half-finished copy of the cache): each is
  * named by its path, never trusted, never copied out, and never keeps the rest of the cache from working.
  */
+@ExtendWith(CacheInvariants.class)
 class DamagedCacheTest {
-    private static final byte[] DISK = TestCache.randomBytes(80_000, 1);
-    private static final byte[] KERNEL = TestCache.randomBytes(30_000, 2);
+    private static final byte[] DISK = TestBytes.random(80_000, 1);
+    private static final byte[] KERNEL = TestBytes.random(30_000, 2);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -40,7 +49,8 @@ class DamagedCacheTest {
         server.put("/vmlinuz", KERNEL);
         disk = server.url("/disk.img");
         kernel = server.url("/vmlinuz");
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cache.runExpecting(0, "get", "-q", disk.toString());
         cache.runExpecting(0, "get", "-q", kernel.toString());
     }
@@ -52,7 +62,7 @@ class DamagedCacheTest {
 
     @Test
     void aBlobOfTheWrongSizeIsNeverCopiedOutButDownloadedAgain() throws Exception {
-        Path blob = cache.blob(TestCache.sha256(DISK));
+        Path blob = cache.blob(Hashes.sha256Hex(DISK));
         Files.write(blob, new byte[1000]); // cut short, e.g. by a copy of the cache that did not finish
         Path out = tmp.resolve("disk.img");
 
@@ -67,11 +77,11 @@ class DamagedCacheTest {
 
     @Test
     void withADigestABlobOfTheWrongSizeIsDownloadedAgainToo() throws Exception {
-        Path blob = cache.blob(TestCache.sha256(DISK));
+        Path blob = cache.blob(Hashes.sha256Hex(DISK));
         Files.write(blob, new byte[1000]);
         Path out = tmp.resolve("disk.img");
 
-        Cli.Run run = cache.runExpecting(0, "get", "-q", "-d", "sha256:" + TestCache.sha256(DISK), "-o",
+        Cli.Run run = cache.runExpecting(0, "get", "-q", "-d", "sha256:" + Hashes.sha256Hex(DISK), "-o",
                 out.toString(), disk.toString());
 
         assertArrayEquals(DISK, Files.readAllBytes(out));
@@ -163,7 +173,7 @@ class DamagedCacheTest {
 
         Cli.Run get = cache.runExpecting(0, "get", "-q", disk.toString());
 
-        assertTrue(get.stdout().contains(TestCache.sha256(DISK)), "read through, it is still a hit:\n" + get);
+        assertTrue(get.stdout().contains(Hashes.sha256Hex(DISK)), "read through, it is still a hit:\n" + get);
         assertEquals(longAgo, Files.getLastModifiedTime(elsewhere.resolve("used")), "not written through");
     }
 

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,11 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
  * partial file, no owner.json, nothing for {@code ls} to list. Each case compares the cache's file tree before and
  * after, and checks the exit code and the one line that says what failed.
  */
+@ExtendWith(CacheInvariants.class)
 class FailuresLeaveNoTraceTest {
-    private static final byte[] BODY = TestCache.randomBytes(50_000, 7);
+    private static final byte[] BODY = TestBytes.random(50_000, 7);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -38,7 +46,8 @@ class FailuresLeaveNoTraceTest {
     void start() {
         server = TestHttpServer.start();
         server.put("/good.img", BODY);
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cache.quietGet(server.url("/good.img").toString()); // a cache with something in it
         before = cache.tree();
     }

@@ -4,31 +4,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard get --checksums}: the digest comes from the publisher's SHA256SUMS-style file. */
+@ExtendWith(CacheInvariants.class)
 class GetChecksumsTest {
     private static final String IMAGE = "noble-server-cloudimg-amd64.img";
-    private static final byte[] BODY = randomBytes(200_000);
-    private static final String SHA256 = hex("SHA-256", BODY);
-    private static final String SHA512 = hex("SHA-512", BODY);
+    private static final byte[] BODY = TestBytes.random(200_000, 7);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
+    private static final String SHA512 = Hashes.sha512Hex(BODY);
     private static final String OTHER = "0123456789abcdef".repeat(4);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private String imageUrl;
@@ -39,7 +45,8 @@ class GetChecksumsTest {
         server = TestHttpServer.start();
         server.put("/noble/current/" + IMAGE, BODY);
         imageUrl = server.url("/noble/current/" + IMAGE).toString();
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach
@@ -58,7 +65,7 @@ class GetChecksumsTest {
         assertEquals(0, first.exitCode(), first.toString());
         assertTrue(first.stdout().startsWith("{\"status\":\"downloaded\""), first.stdout());
         assertTrue(first.stdout().contains("\"digest\":\"sha256:" + SHA256 + "\""), first.stdout());
-        assertEquals(SHA256, hex("SHA-256", Files.readAllBytes(tmp.resolve("a.img"))));
+        assertEquals(SHA256, Hashes.sha256Hex(Files.readAllBytes(tmp.resolve("a.img"))));
 
         server.resetRecords();
         Cli.Run second = cache.quietGet("--json", "--checksums", sumsUrl, "-o", tmp.resolve("b.img").toString(),
@@ -220,7 +227,7 @@ class GetChecksumsTest {
         Cli.Run run = cache.quietGet("--no-cache", "--checksums", sumsUrl, "-o", out.toString(), imageUrl);
 
         assertEquals(0, run.exitCode(), run.toString());
-        assertEquals(SHA256, hex("SHA-256", Files.readAllBytes(out)));
+        assertEquals(SHA256, Hashes.sha256Hex(Files.readAllBytes(out)));
         assertEquals(0, blobCount());
         try (Stream<Path> files = Files.list(out.getParent())) {
             assertEquals(List.of(out), files.toList(), "no temp file is left beside the output");
@@ -250,20 +257,6 @@ class GetChecksumsTest {
         }
         try (Stream<Path> files = Files.list(blobs)) {
             return files.filter(p -> !p.getFileName().toString().startsWith(".")).count();
-        }
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        new Random(7).nextBytes(bytes);
-        return bytes;
-    }
-
-    private static String hex(String algorithm, byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -4,32 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard get}, {@code dir}, {@code --version}: output, JSON and exit codes per the README. */
+@ExtendWith(CacheInvariants.class)
 class GetCommandTest {
-    static final byte[] BODY = new byte[123_456];
-    static final String SHA256;
-
-    static {
-        new Random(42).nextBytes(BODY);
-        SHA256 = TestCache.sha256(BODY);
-    }
+    private static final byte[] BODY = TestBytes.random(123_456, 42);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
 
     @TempDir
     Path tmp;
 
     private TestHttpServer server;
     private String url;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {
@@ -51,7 +52,7 @@ class GetCommandTest {
         assertEquals(0, run.exitCode(), run.toString());
         Path printed = Path.of(run.stdout().trim());
         assertTrue(printed.startsWith(tmp.resolve("cache")), run.toString());
-        assertEquals(SHA256, TestCache.sha256(Files.readAllBytes(printed)));
+        assertEquals(SHA256, Hashes.sha256Hex(Files.readAllBytes(printed)));
         assertEquals("", run.stderr());
     }
 

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +23,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code hoard get --decompress}: gz, bz2, xz and zst into the output, in-process, recognised by extension or by
  * magic number; the cache keeps the compressed bytes and the digest checks them.
  */
+@ExtendWith(CacheInvariants.class)
 class GetDecompressTest {
     private static final byte[] CONTENT = Compressed.sampleContent(400_000, 11);
     private static final List<String> TOOLS = List.of("gzip", "gunzip", "zcat", "pigz", "bzip2", "bunzip2",
@@ -41,6 +46,9 @@ class GetDecompressTest {
     @TempDir
     Path tmp;
 
+    @CacheDir
+    Path cacheRoot;
+
     private TestHttpServer server;
     private String cacheDir;
     private TestCache cache;
@@ -48,7 +56,8 @@ class GetDecompressTest {
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cacheDir = cache.dir();
     }
 
@@ -71,7 +80,7 @@ class GetDecompressTest {
                 String name = format.label() + (url.startsWith("/by-magic") ? "-magic" : "-extension");
                 names.add(name);
                 processes.add(Cli.fork(tmp, name, Map.of("PATH", path), AS_THE_JAR_RUNS,
-                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + TestCache.sha256(compressed),
+                        "get", "-q", "--json", "--decompress", "-d", "sha256:" + Hashes.sha256Hex(compressed),
                         "--cache-dir", cacheDir, "-o", tmp.resolve("out/" + name).toString(),
                         server.url(url).toString()));
             }
@@ -145,16 +154,16 @@ class GetDecompressTest {
         server.put("/disk.img.xz", compressed);
         String url = server.url("/disk.img.xz").toString();
 
-        Cli.Run ofDecompressed = cache.quietGet("--decompress", "-d", "sha256:" + TestCache.sha256(CONTENT), "-o",
+        Cli.Run ofDecompressed = cache.quietGet("--decompress", "-d", "sha256:" + Hashes.sha256Hex(CONTENT), "-o",
                 tmp.resolve("a.img").toString(), url);
         Cli.Run ofCompressed = cache.quietGet("--json", "--decompress", "-d",
-                "sha256:" + TestCache.sha256(compressed), "-o", tmp.resolve("b.img").toString(), url);
+                "sha256:" + Hashes.sha256Hex(compressed), "-o", tmp.resolve("b.img").toString(), url);
 
         assertEquals(3, ofDecompressed.exitCode(), ofDecompressed.toString());
         assertFalse(Files.exists(tmp.resolve("a.img")));
         assertEquals(0, ofCompressed.exitCode(), ofCompressed.toString());
         assertTrue(ofCompressed.stdout().contains("\"size\":" + compressed.length + ",\"digest\":\"sha256:"
-                + TestCache.sha256(compressed) + "\""), ofCompressed.stdout());
+                + Hashes.sha256Hex(compressed) + "\""), ofCompressed.stdout());
         assertArrayEquals(CONTENT, Files.readAllBytes(tmp.resolve("b.img")));
     }
 
@@ -163,7 +172,7 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + TestCache.sha256(compressed);
+        String digest = "sha256:" + Hashes.sha256Hex(compressed);
         assertEquals(0, cache.quietGet("--decompress", "-d", digest, "-o", tmp.resolve("a.img").toString(),
                 url).exitCode());
         server.resetRecords();
@@ -254,7 +263,7 @@ class GetDecompressTest {
     void aChecksumFileListingTheCompressedFileVerifiesIt() throws Exception {
         byte[] compressed = Compressed.XZ.compress(CONTENT);
         server.put("/38/Cloud/disk.raw.xz", compressed);
-        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + TestCache.sha256(compressed) + "\n")
+        server.put("/38/Cloud/CHECKSUM", ("SHA256 (disk.raw.xz) = " + Hashes.sha256Hex(compressed) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
 
         Cli.Run run = cache.quietGet("--decompress", "--checksums", server.url("/38/Cloud/CHECKSUM").toString(), "-o",
@@ -269,7 +278,7 @@ class GetDecompressTest {
         byte[] compressed = Compressed.ZSTD.compress(CONTENT);
         server.put("/disk.img.zst", compressed);
         String url = server.url("/disk.img.zst").toString();
-        String digest = "sha256:" + TestCache.sha256(compressed);
+        String digest = "sha256:" + Hashes.sha256Hex(compressed);
         assertEquals(0, cache.quietGet("-d", digest, url).exitCode()); // cached: the forked get below is a pure hit
 
         String plain = loadedClasses("plain", "get", "-q", "-d", digest, "--cache-dir", cacheDir, "-o",

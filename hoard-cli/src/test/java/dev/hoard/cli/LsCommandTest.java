@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.FetchRequest;
 import dev.hoard.Hoard;
 import dev.hoard.HoardOptions;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,15 +31,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard ls}: the table, the JSON lines, and the three states an entry can be seen in. */
+@ExtendWith(CacheInvariants.class)
 class LsCommandTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(200_000);
+    private static final byte[] BODY = TestBytes.random(200_000);
     private static final int STALL_AT = 50_000;
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -46,7 +55,8 @@ class LsCommandTest {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY);
         url = server.url("/disk.img");
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach
@@ -74,7 +84,7 @@ class LsCommandTest {
         assertEquals(url.toString(), entry.get("url"));
         assertEquals("complete", entry.get("state"));
         assertEquals((long) BODY.length, entry.get("size"));
-        String sha256 = TestCache.sha256(BODY);
+        String sha256 = Hashes.sha256Hex(BODY);
         assertEquals("sha256:" + sha256, entry.get("digest"));
         assertEquals(cache.blob(sha256).toString(), entry.get("path"));
         Instant.parse((String) entry.get("fetchedAt"));
@@ -98,7 +108,7 @@ class LsCommandTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (Hoard hoard = Hoard.open(HoardOptions.of(tmp.resolve("cache")).retries(0))) {
             Future<?> fetch = thread.submit(() -> hoard.fetch(FetchRequest.of(url)));
-            TestCache.await(Duration.ofSeconds(30), "the partial holds the bytes before the stall",
+            Poll.until(Duration.ofSeconds(30), "the partial holds the bytes before the stall",
                     () -> cache.partialBytes() == STALL_AT);
 
             Map<String, Object> entry = cache.listed(url);
@@ -123,7 +133,7 @@ class LsCommandTest {
         server.enqueue("/disk.img", Fault.stallAfter(STALL_AT));
         Process getter = Cli.fork(tmp, "getter", Map.of(), "get", "-q", "--cache-dir", cache.dir(), url.toString());
         try {
-            TestCache.await(Duration.ofSeconds(60), "the forked get wrote the bytes before the stall",
+            Poll.until(Duration.ofSeconds(60), "the forked get wrote the bytes before the stall",
                     () -> cache.partialBytes() == STALL_AT);
         } finally {
             getter.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -142,17 +152,17 @@ class LsCommandTest {
     @Test
     void aFileNoUrlNamesIsListedWithoutAUrl() {
         cache.runExpecting(0, "get", "-q", url.toString());
-        byte[] changed = CrossProcessTest.randomBytes(1000);
+        byte[] changed = TestBytes.random(1000);
         server.put("/disk.img", changed, Instant.now().plusSeconds(60), "application/octet-stream");
         cache.runExpecting(0, "get", "-q", url.toString()); // the URL now names the new content
 
         List<Map<String, Object>> json = cache.list();
         assertEquals(2, json.size(), json.toString());
         Map<String, Object> loose = json.stream().filter(e -> e.get("url") == null).findFirst().orElseThrow();
-        assertEquals("sha256:" + TestCache.sha256(BODY), loose.get("digest"));
+        assertEquals("sha256:" + Hashes.sha256Hex(BODY), loose.get("digest"));
         assertEquals("complete", loose.get("state"));
         String out = cache.runExpecting(0, "ls").stdout();
-        assertTrue(out.contains("(no URL) sha256:" + TestCache.sha256(BODY)), out);
+        assertTrue(out.contains("(no URL) sha256:" + Hashes.sha256Hex(BODY)), out);
         assertTrue(out.endsWith("1 URL, 1 file without a URL: 196.3 KiB in 2 files, 0 B in partial downloads\n"),
                 out);
     }

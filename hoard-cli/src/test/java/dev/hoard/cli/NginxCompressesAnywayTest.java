@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.AccessLogEntry;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Compressed;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.TestBytes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,15 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  * ranges with ranges of the compressed file. The file hoard stores is the decoded one, which is what the publisher's
  * SHA256SUMS lists.
  */
+@ExtendWith(CacheInvariants.class)
 class NginxCompressesAnywayTest {
-    private static final byte[] IMAGE = new byte[3_000_000];
-
-    static {
-        new Random(5).nextBytes(IMAGE); // incompressible: the .gz is as large, so a first range is a real part of it
-    }
+    // incompressible: the .gz is as large, so a first range is a real part of it
+    private static final byte[] IMAGE = TestBytes.random(3_000_000, 5);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private Nginx nginx;
     private TestCache cache;
@@ -42,16 +47,17 @@ class NginxCompressesAnywayTest {
         Nginx.assumeAvailable();
         Path www = Files.createDirectories(tmp.resolve("www/images"));
         Files.write(www.resolve("disk.img.gz"), Compressed.GZIP.compress(IMAGE)); // no disk.img: only the .gz
-        Files.writeString(www.resolve("SHA256SUMS"), TestCache.sha256(IMAGE) + " *disk.img\n");
+        Files.writeString(www.resolve("SHA256SUMS"), Hashes.sha256Hex(IMAGE) + " *disk.img\n");
         Path br = Files.createDirectories(tmp.resolve("www/br"));
         Files.write(br.resolve("disk.img"), IMAGE);
-        nginx = Nginx.start(tmp.resolve("www"), """
+        nginx = Nginx.start(tmp.resolve("www"), Nginx.Setup.DEFAULT.directives("""
                 gzip_static always;
                 location /br/ {
                   add_header Content-Encoding br;
                 }
-                """);
-        cache = new TestCache(tmp.resolve("cache"));
+                """));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach
@@ -69,7 +75,7 @@ class NginxCompressesAnywayTest {
 
         assertEquals(0, run.exitCode(), run.toString());
         assertArrayEquals(IMAGE, Files.readAllBytes(out));
-        assertArrayEquals(IMAGE, Files.readAllBytes(cache.blob(TestCache.sha256(IMAGE))));
+        assertArrayEquals(IMAGE, Files.readAllBytes(cache.blob(Hashes.sha256Hex(IMAGE))));
         assertTrue(run.stderr().contains("was sent gzip-compressed (Content-Encoding: gzip)"), run.toString());
         List<AccessLogEntry> log = nginx.awaitAccessLog(2, Duration.ofSeconds(10));
         assertEquals(200, log.get(1).status());
@@ -84,7 +90,7 @@ class NginxCompressesAnywayTest {
     @Test
     void overSeveralConnectionsTheCompressedFileIsOneDownloadOnOneConnection() throws Exception {
         Path out = tmp.resolve("disk.img");
-        Cli.Run run = cache.quietGet("--connections", "2", "-d", "sha256:" + TestCache.sha256(IMAGE),
+        Cli.Run run = cache.quietGet("--connections", "2", "-d", "sha256:" + Hashes.sha256Hex(IMAGE),
                 "-o", out.toString(), nginx.url("/images/disk.img").toString());
 
         assertEquals(0, run.exitCode(), run.toString());

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.LockingProcess;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the entry as busy; without, they do not see that lock at all, as on a mount where OS locks silently do nothing.
  */
 class NoFileLocksTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(100_000);
+    private static final byte[] BODY = TestBytes.random(100_000);
 
     @TempDir
     Path tmp;
@@ -101,7 +103,7 @@ class NoFileLocksTest {
 
     @Test
     void verifyRepairRemovesACorruptEntryWithoutFileLocksAndLeavesItWithThem() throws Exception {
-        Path blob = cache.blob(TestCache.sha256(BODY));
+        Path blob = cache.blob(Hashes.sha256Hex(BODY));
         Files.write(blob, new byte[BODY.length]);
 
         Cli.Run leftAlone = cache.runExpecting(3, "verify", "--repair", url.toString());

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,19 +18,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard prefetch}: the three manifest formats, duplicates, failures among good items, malformed manifests. */
+@ExtendWith(CacheInvariants.class)
 class PrefetchCommandTest {
-    private static final byte[] ALPINE = CrossProcessTest.randomBytes(100_000);
-    private static final byte[] DEBIAN = CrossProcessTest.randomBytes(200_000);
-    private static final byte[] UBUNTU = CrossProcessTest.randomBytes(300_000);
+    private static final byte[] ALPINE = TestBytes.random(100_000);
+    private static final byte[] DEBIAN = TestBytes.random(200_000);
+    private static final byte[] UBUNTU = TestBytes.random(300_000);
 
     @TempDir
     Path tmp;
 
     private TestHttpServer server;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {
@@ -51,7 +58,7 @@ class PrefetchCommandTest {
                   digest: %s
                   output: disks/alpine.iso
                 - url: %s
-                """.formatted(url("/alpine.iso"), sha256(ALPINE), url("/debian.qcow2")));
+                """.formatted(url("/alpine.iso"), Hashes.sha256(ALPINE), url("/debian.qcow2")));
 
         Cli.Run run = Cli.run("prefetch", "-q", "--cache-dir", cacheDir, manifest.toString());
 
@@ -72,7 +79,7 @@ class PrefetchCommandTest {
                   {"url": "%s", "digest": "%s"},
                   {"url": "%s", "output": "out/ubuntu.img"}
                 ]
-                """.formatted(url("/alpine.iso"), sha256(ALPINE), url("/ubuntu.img")));
+                """.formatted(url("/alpine.iso"), Hashes.sha256(ALPINE), url("/ubuntu.img")));
 
         Cli.Run run = Cli.run("prefetch", "-q", "--json", "--cache-dir", cacheDir, manifest.toString());
 
@@ -82,7 +89,7 @@ class PrefetchCommandTest {
         assertEquals("[", lines.get(0));
         assertTrue(lines.get(1).startsWith("{\"status\":\"downloaded\",\"url\":\"" + url("/alpine.iso") + "\","),
                 lines.get(1));
-        assertTrue(lines.get(1).contains("\"digest\":\"" + sha256(ALPINE) + "\""), lines.get(1));
+        assertTrue(lines.get(1).contains("\"digest\":\"" + Hashes.sha256(ALPINE) + "\""), lines.get(1));
         assertTrue(lines.get(1).endsWith(",\"bytesTransferred\":100000,\"error\":null},"), lines.get(1));
         assertTrue(lines.get(2).contains("\"path\":\"" + tmp.resolve("out/ubuntu.img") + "\""), lines.get(2));
         assertEquals("]", lines.get(3));
@@ -96,7 +103,7 @@ class PrefetchCommandTest {
 
                 %s   %s
                   %s
-                """.formatted(url("/alpine.iso"), sha256(ALPINE), url("/debian.qcow2")));
+                """.formatted(url("/alpine.iso"), Hashes.sha256(ALPINE), url("/debian.qcow2")));
 
         Cli.Run run = Cli.run("prefetch", "-q", "--cache-dir", cacheDir, manifest.toString());
 
@@ -110,7 +117,7 @@ class PrefetchCommandTest {
     void theSameUrlListedInThreeManifestsIsFetchedOnce() throws Exception {
         Path yaml = write(tmp.resolve("a.yaml"), "- url: " + url("/ubuntu.img") + "\n");
         Path json = write(tmp.resolve("b.json"), "[{\"url\": \"" + url("/ubuntu.img") + "\", \"digest\": \""
-                + sha256(UBUNTU) + "\"}]");
+                + Hashes.sha256(UBUNTU) + "\"}]");
         Path text = write(tmp.resolve("c.list"), url("/ubuntu.img") + "\n" + url("/alpine.iso") + "\n");
 
         Cli.Run run = Cli.run("prefetch", "-q", "--cache-dir", cacheDir, yaml.toString(), json.toString(),
@@ -191,7 +198,7 @@ class PrefetchCommandTest {
 
     @Test
     void conflictingItemsAcrossManifestsAreUsageErrorsBeforeAnyFetch() throws Exception {
-        Path a = write(tmp.resolve("a.yaml"), "- url: " + url("/alpine.iso") + "\n  digest: " + sha256(ALPINE)
+        Path a = write(tmp.resolve("a.yaml"), "- url: " + url("/alpine.iso") + "\n  digest: " + Hashes.sha256(ALPINE)
                 + "\n- url: " + url("/debian.qcow2") + "\n  output: disk.img\n");
         Path b = write(tmp.resolve("b.txt"), url("/alpine.iso") + " sha256:" + "1".repeat(64) + "\n");
         Path c = write(tmp.resolve("c.yaml"), "- url: " + url("/ubuntu.img") + "\n  output: ./disk.img\n");
@@ -228,7 +235,7 @@ class PrefetchCommandTest {
                   digest: %s
                   mirrors:
                     - %s
-                """.formatted(url("/primary/debian.qcow2"), sha256(DEBIAN), url("/debian.qcow2")));
+                """.formatted(url("/primary/debian.qcow2"), Hashes.sha256(DEBIAN), url("/debian.qcow2")));
 
         Cli.Run run = Cli.run("prefetch", "-q", "--json", "--cache-dir", cacheDir, manifest.toString());
 
@@ -239,7 +246,7 @@ class PrefetchCommandTest {
 
     @Test
     void anItemsChecksumsFileGivesItsDigest() throws Exception {
-        server.put("/SHA256SUMS", (TestCache.sha256(DEBIAN) + " *debian.qcow2\n" + TestCache.sha256(UBUNTU)
+        server.put("/SHA256SUMS", (Hashes.sha256Hex(DEBIAN) + " *debian.qcow2\n" + Hashes.sha256Hex(UBUNTU)
                 + "  ./ubuntu.img\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         server.put("/ubuntu.img", ALPINE); // the server now serves the wrong bytes for ubuntu.img
         Path manifest = write(tmp.resolve("sums.yaml"), "- url: " + url("/debian.qcow2") + "\n  checksums: "
@@ -248,8 +255,8 @@ class PrefetchCommandTest {
 
         Cli.Run run = Cli.run("prefetch", "-q", "--json", "--cache-dir", cacheDir, manifest.toString());
         assertEquals(3, run.exitCode(), run.toString());
-        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(DEBIAN) + "\""), run.stdout());
-        assertTrue(run.stdout().contains("expected sha256:" + TestCache.sha256(UBUNTU)), run.stdout());
+        assertTrue(run.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(DEBIAN) + "\""), run.stdout());
+        assertTrue(run.stdout().contains("expected sha256:" + Hashes.sha256Hex(UBUNTU)), run.stdout());
     }
 
     @Test
@@ -268,10 +275,6 @@ class PrefetchCommandTest {
 
     private static Path write(Path file, String text) throws Exception {
         return Files.writeString(file, text);
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + TestCache.sha256(bytes);
     }
 
     private long blobCount() throws Exception {

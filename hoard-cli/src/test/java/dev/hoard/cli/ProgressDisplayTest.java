@@ -4,19 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * percentages; in a file, plain lines with no escape codes. Each body takes about two seconds at the throttled rate,
  * so the display has something to draw.
  */
+@ExtendWith(CacheInvariants.class)
 class ProgressDisplayTest {
     private static final int SIZE = 2 * 1024 * 1024;
     private static final Pattern PERCENT = Pattern.compile("\\d{1,3}%");
@@ -32,13 +35,14 @@ class ProgressDisplayTest {
     Path tmp;
 
     private TestHttpServer server;
-    private String cacheDir;
+    @CacheDir
+    String cacheDir;
 
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
-        server.put("/disk.img", CrossProcessTest.randomBytes(SIZE));
-        server.put("/other.img", CrossProcessTest.randomBytes(SIZE + 1));
+        server.put("/disk.img", TestBytes.random(SIZE));
+        server.put("/other.img", TestBytes.random(SIZE + 1));
         server.throttle(1_000_000);
         cacheDir = tmp.resolve("cache").toString();
     }
@@ -66,7 +70,7 @@ class ProgressDisplayTest {
         server.enqueue("/disk.img", Fault.stallAfter(SIZE / 2)); // the owner holds the lock at 50% until killed
         Process owner = Cli.fork(tmp, "owner", Map.of(), "get", "--cache-dir", cacheDir, url("/disk.img"));
         try {
-            awaitPartialFile();
+            Cli.awaitPartial(tmp.resolve("cache"), 0, Duration.ofSeconds(60)); // it holds the lock mid-download
 
             Cli.Run waiter = Cli.terminal(tmp, "waiter", Map.of(), "get", "--lock-timeout", "3s", "--cache-dir",
                     cacheDir, url("/disk.img"));
@@ -142,22 +146,5 @@ class ProgressDisplayTest {
 
     private String url(String path) {
         return server.url(path).toString();
-    }
-
-    /** Waits (bounded) until the owner has begun writing its partial file, i.e. holds the lock mid-download. */
-    private void awaitPartialFile() throws Exception {
-        Path blobs = tmp.resolve("cache/blobs");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (Files.isDirectory(blobs)) {
-                try (Stream<Path> files = Files.list(blobs)) {
-                    if (files.anyMatch(p -> p.getFileName().toString().startsWith(".partial-"))) {
-                        return;
-                    }
-                }
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("the owner never started downloading");
     }
 }

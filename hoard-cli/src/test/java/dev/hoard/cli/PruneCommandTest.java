@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -20,19 +25,23 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard prune}: what each policy removes, and that it never breaks a download or a copy in progress. */
+@ExtendWith(CacheInvariants.class)
 class PruneCommandTest {
     private static final int SIZE = 100_000;
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -40,7 +49,8 @@ class PruneCommandTest {
     @BeforeEach
     void start() {
         server = TestHttpServer.start();
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach
@@ -50,8 +60,7 @@ class PruneCommandTest {
 
     /** Serves and caches a distinct body at {@code path}, last used {@code daysAgo} days ago. */
     private URI cached(String path, int daysAgo) {
-        byte[] body = new byte[SIZE];
-        new Random(path.hashCode()).nextBytes(body); // distinct content per path, so no blob is shared
+        byte[] body = TestBytes.random(SIZE, path.hashCode()); // distinct content per path, so no blob is shared
         server.put(path, body);
         URI url = server.url(path);
         cache.runExpecting(0, "get", "-q", url.toString());
@@ -105,14 +114,14 @@ class PruneCommandTest {
     @Test
     void allSkipsADownloadInProgressInAnotherProcessWhichThenCompletes() throws Exception {
         URI other = cached("/other.img", 1);
-        byte[] big = CrossProcessTest.randomBytes(4_000_000);
+        byte[] big = TestBytes.random(4_000_000);
         server.put("/big.img", big);
         URI url = server.url("/big.img");
         server.throttle(50_000); // 80 s of body: far longer than the prune, which then lifts the throttle
         Process getter = Cli.fork(tmp, "getter", Map.of(), "get", "--json", "-q", "--cache-dir", cache.dir(),
                 "-o", tmp.resolve("big.img").toString(), url.toString());
         try {
-            TestCache.await(Duration.ofSeconds(60), "the forked get is receiving the body",
+            Poll.until(Duration.ofSeconds(60), "the forked get is receiving the body",
                     () -> cache.partialBytes() > 0);
             assertEquals("downloading", cache.listed(url).get("state"));
 
@@ -128,7 +137,7 @@ class PruneCommandTest {
         }
         Cli.Run get = Cli.await(getter, tmp, "getter", 120);
         assertEquals(0, get.exitCode(), get.toString());
-        assertTrue(get.stdout().contains("\"digest\":\"sha256:" + TestCache.sha256(big) + "\""), get.toString());
+        assertTrue(get.stdout().contains("\"digest\":\"sha256:" + Hashes.sha256Hex(big) + "\""), get.toString());
         assertArrayEquals(big, Files.readAllBytes(tmp.resolve("big.img")));
         assertEquals("complete", cache.listed(url).get("state"));
         assertNull(cache.listed(other));
@@ -136,7 +145,7 @@ class PruneCommandTest {
 
     @Test
     void aReaderCopyingABlobOutKeepsReadingCorrectBytesWhilePruneRemovesIt() throws Exception {
-        byte[] body = CrossProcessTest.randomBytes(3_000_000);
+        byte[] body = TestBytes.random(3_000_000);
         server.put("/disk.img", body);
         Path blob = Path.of(cache.runExpecting(0, "get", "-q", server.url("/disk.img").toString()).stdout().trim());
 
@@ -155,13 +164,13 @@ class PruneCommandTest {
     @Test
     void partialRemovesDeadDownloadsAndStaleTempFilesButKeepsCompleteFiles() throws Exception {
         URI complete = cached("/a.img", 0);
-        byte[] body = CrossProcessTest.randomBytes(200_000);
+        byte[] body = TestBytes.random(200_000);
         server.put("/b.img", body);
         URI url = server.url("/b.img");
         server.enqueue("/b.img", Fault.stallAfter(50_000));
         Process getter = Cli.fork(tmp, "getter", Map.of(), "get", "-q", "--cache-dir", cache.dir(), url.toString());
         try {
-            TestCache.await(Duration.ofSeconds(60), "the forked get wrote a partial file",
+            Poll.until(Duration.ofSeconds(60), "the forked get wrote a partial file",
                     () -> cache.partialBytes() == 50_000);
         } finally {
             getter.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9: the partial stays behind
@@ -195,18 +204,18 @@ class PruneCommandTest {
 
     @Test
     void allAlsoRemovesFilesNoUrlNames() {
-        server.put("/a.img", CrossProcessTest.randomBytes(SIZE));
+        server.put("/a.img", TestBytes.random(SIZE));
         URI url = server.url("/a.img");
         cache.runExpecting(0, "get", "-q", url.toString());
-        server.put("/a.img", CrossProcessTest.randomBytes(SIZE + 1), Instant.now().plusSeconds(60),
+        server.put("/a.img", TestBytes.random(SIZE + 1), Instant.now().plusSeconds(60),
                 "application/octet-stream");
         cache.runExpecting(0, "get", "-q", url.toString()); // the first content is now named by no URL
         assertEquals(2, cache.list().size());
 
         Cli.Run run = cache.runExpecting(0, "prune", "--all");
 
-        assertTrue(run.stdout().contains("removed (no URL) sha256:" + TestCache.sha256(
-                CrossProcessTest.randomBytes(SIZE)) + " (97.7 KiB)"), run.toString());
+        assertTrue(run.stdout().contains("removed (no URL) sha256:" + Hashes.sha256Hex(
+                TestBytes.random(SIZE)) + " (97.7 KiB)"), run.toString());
         assertTrue(run.stdout().contains("(1 URL, 1 file without a URL)"), run.toString());
         assertEquals(List.of(), cache.list());
         assertEquals(List.of(), cache.blobsStartingWith(""));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.TestHttpServer;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -16,18 +18,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** {@link QuickGet} reads every command line it accepts exactly as picocli does, and leaves the rest to picocli. */
+@ExtendWith(CacheInvariants.class)
 class QuickGetTest {
     private static final String URL = "http://127.0.0.1:9/images/disk.img";
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void everyOptionOfGetIsEitherReadAsPicocliReadsItOrLeftToPicocli() throws Exception {
@@ -48,8 +61,9 @@ class QuickGetTest {
         // Not vacuous: every option of get that QuickGet knows is handled; options added later may be declined.
         assertEquals(new TreeSet<>(List.of("-o", "--output", "-d", "--digest", "--checksums", "--decompress",
                 "--cache-dir", "--no-cache", "--offline", "--lock-timeout", "--retries", "--connections",
-                "--connect-timeout", "--read-timeout", "--allow-insecure-redirects", "--no-file-locks", "--json", "-q",
-                "--quiet")),
+                "--connect-timeout", "--read-timeout", "--proxy", "--no-proxy", "--cacert",
+                "--allow-insecure-redirects", "--no-file-locks", "--json", "-q", "--quiet", "-H", "--header",
+                "--netrc-file")),
                 handled);
     }
 
@@ -60,7 +74,9 @@ class QuickGetTest {
                 List.of("get", URL, URL + ".mirror1", URL + ".mirror2"),
                 List.of("get", "-q", "--json", "--cache-dir", "c", "-d", "sha256:00", "-o", "out.img", URL, URL + ".m"),
                 List.of("get", URL, "--output=out.img", "--retries=0", "--lock-timeout", "500ms"),
-                List.of("get", "--connections", "8", "-d", "sha256:00", URL))) {
+                List.of("get", "--connections", "8", "-d", "sha256:00", URL),
+                List.of("get", "-H", "Authorization: Bearer t0ken", "--header=Cookie: a=b", URL, "--netrc-file",
+                        "n"))) {
             Optional<GetCommand> quick = QuickGet.parse(args.toArray(String[]::new));
             assertTrue(quick.isPresent(), args.toString());
             assertSameFields(picocli(args), quick.get(), args.toString());
@@ -96,7 +112,6 @@ class QuickGetTest {
     @Test
     void aCacheHitWithADigestDoesNotStartPicocli() throws Exception {
         byte[] body = "a cached file\n".getBytes();
-        Path cache = tmp.resolve("cache");
         try (TestHttpServer server = TestHttpServer.start()) {
             server.put("/file", body);
             String url = server.url("/file").toString();

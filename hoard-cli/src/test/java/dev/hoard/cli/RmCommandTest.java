@@ -9,7 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.FetchRequest;
 import dev.hoard.Hoard;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Fault;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,15 +29,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard rm}: removal, shared content, unknown and busy URLs. */
+@ExtendWith(CacheInvariants.class)
 class RmCommandTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(150_000);
-    private static final String SHA256 = TestCache.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(150_000);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -46,7 +56,8 @@ class RmCommandTest {
         server.put("/mirror/disk.img", BODY);
         url = server.url("/disk.img");
         sameContent = server.url("/mirror/disk.img");
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
     }
 
     @AfterEach
@@ -113,7 +124,7 @@ class RmCommandTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (Hoard hoard = Hoard.open(tmp.resolve("cache"))) {
             Future<?> fetch = thread.submit(() -> hoard.fetch(FetchRequest.of(url)));
-            TestCache.await(Duration.ofSeconds(30), "the download started", () -> cache.partialBytes() == 10_000);
+            Poll.until(Duration.ofSeconds(30), "the download started", () -> cache.partialBytes() == 10_000);
 
             Cli.Run rm = cache.runExpecting(5, "rm", url.toString());
 

@@ -1,9 +1,9 @@
 package dev.hoard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hoard.internal.json.Json;
+import dev.hoard.testing.Hashes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,13 +13,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** A cache directory as the management tests see it: its files, and the CLI run against it. */
@@ -71,7 +67,7 @@ final class TestCache {
     }
 
     Path entryDir(URI url) {
-        return root.resolve("entries").resolve(sha256(url.toString().getBytes(StandardCharsets.UTF_8)));
+        return root.resolve("entries").resolve(Hashes.sha256Hex(url.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     Path blob(String sha256) {
@@ -117,37 +113,6 @@ final class TestCache {
         } catch (IOException e) {
             return 0; // renamed or deleted meanwhile
         }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Polls {@code condition} until it holds, failing after {@code timeout}: for states other processes reach. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting until " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    /** {@code n} bytes that do not compress, the same for the same seed. */
-    static byte[] randomBytes(int n, long seed) {
-        byte[] bytes = new byte[n];
-        new java.util.Random(seed).nextBytes(bytes);
-        return bytes;
     }
 
     /** The cache's file tree, as {@link #tree(Path)} gives it: to show that a command left it as it was. */

@@ -3,20 +3,20 @@ package dev.hoard.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.TestHttpServer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,15 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
  * every survivor finished (no one waits forever) with the right bytes, every published blob hashes to its name,
  * every entry names a blob of its recorded size, and nothing partial is listed as complete.
  */
+@ExtendWith(CacheInvariants.class)
 class TortureTest {
     private static final int ROUNDS = 50;
     private static final int PROCESSES = 3;
     private static final int SIZE = 1_500_000;
-    private static final Pattern META_SHA = Pattern.compile("\"sha256\": \"([0-9a-f]{64})\"");
-    private static final Pattern META_SIZE = Pattern.compile("\"size\": (\\d+)");
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -40,7 +47,6 @@ class TortureTest {
         Random random = new Random(20261122);
         List<byte[]> bodies = new ArrayList<>();
         List<String> digests = new ArrayList<>();
-        Path cache = tmp.resolve("cache");
         try (TestHttpServer server = TestHttpServer.start()) {
             server.throttle(3_000_000);
             for (int round = 0; round < ROUNDS; round++) {
@@ -62,7 +68,7 @@ class TortureTest {
             random.nextBytes(body);
             server.put("/file" + u, body);
             bodies.add(body);
-            digests.add(TestCache.sha256(body));
+            digests.add(Hashes.sha256Hex(body));
         }
     }
 
@@ -91,26 +97,12 @@ class TortureTest {
         }
     }
 
+    /** The checks CacheInvariants makes after the test, made after every round, while the evidence is fresh. */
     private static void checkInvariants(Path cache, int round) throws Exception {
-        if (!Files.isDirectory(cache.resolve("blobs"))) {
-            return; // the only process was killed before it created the cache
-        }
-        try (Stream<Path> blobs = Files.list(cache.resolve("blobs"))) {
-            for (Path blob : blobs.filter(b -> !b.getFileName().toString().startsWith(".")).toList()) {
-                assertEquals(blob.getFileName().toString(), TestCache.sha256(Files.readAllBytes(blob)),
-                        "round " + round + ": a published blob does not hash to its name");
-            }
-        }
-        try (Stream<Path> entries = Files.list(cache.resolve("entries"))) {
-            for (Path meta : entries.map(e -> e.resolve("meta.json")).filter(Files::exists).toList()) {
-                String json = Files.readString(meta, StandardCharsets.UTF_8);
-                Matcher sha = META_SHA.matcher(json);
-                Matcher size = META_SIZE.matcher(json);
-                assertTrue(sha.find() && size.find(), "round " + round + ": unreadable " + meta + ": " + json);
-                Path blob = cache.resolve("blobs").resolve(sha.group(1));
-                assertTrue(Files.isRegularFile(blob), "round " + round + ": " + meta + " names a missing blob");
-                assertEquals(Long.parseLong(size.group(1)), Files.size(blob), "round " + round);
-            }
+        try {
+            CacheInvariants.assertHold(cache);
+        } catch (AssertionError e) {
+            throw new AssertionError("after round " + round + ": " + e.getMessage(), e);
         }
     }
 

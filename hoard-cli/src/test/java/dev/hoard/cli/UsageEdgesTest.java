@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,17 +14,22 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a person typing hoard commands gets wrong, and what hoard says back: one line that names the mistake and what
  * was likely meant, exit 2, and a cache left exactly as it was.
  */
+@ExtendWith(CacheInvariants.class)
 class UsageEdgesTest {
-    private static final byte[] BODY = TestCache.randomBytes(20_000, 3);
+    private static final byte[] BODY = TestBytes.random(20_000, 3);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -31,7 +39,8 @@ class UsageEdgesTest {
     void start() {
         server = TestHttpServer.start();
         server.put("/disk.img", BODY);
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cache.runExpecting(0, "get", "-q", server.url("/disk.img").toString());
         before = cache.tree();
     }

@@ -5,27 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.internal.json.Json;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.CorruptsCache;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code hoard verify}: re-hashing, what it reports, and what --repair removes. */
+@ExtendWith(CacheInvariants.class)
 class VerifyCommandTest {
-    private static final byte[] BODY = CrossProcessTest.randomBytes(300_000);
-    private static final String SHA256 = TestCache.sha256(BODY);
+    private static final byte[] BODY = TestBytes.random(300_000);
+    private static final String SHA256 = Hashes.sha256Hex(BODY);
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cacheRoot;
 
     private TestHttpServer server;
     private TestCache cache;
@@ -39,7 +47,8 @@ class VerifyCommandTest {
         server.put("/mirror/disk.img", BODY);
         url = server.url("/disk.img");
         sameContent = server.url("/mirror/disk.img");
-        cache = new TestCache(tmp.resolve("cache"));
+        cacheRoot = tmp.resolve("cache");
+        cache = new TestCache(cacheRoot);
         cache.runExpecting(0, "get", "-q", url.toString());
     }
 
@@ -78,7 +87,7 @@ class VerifyCommandTest {
         Cli.Run get = cache.runExpecting(0, "get", "-q", "--json", "-o", out.toString(), url.toString());
         assertTrue(get.stdout().startsWith("{\"status\":\"downloaded\""), get.toString());
         assertEquals(bodiesBefore + 1, server.fullBodyCount("/disk.img"));
-        assertEquals(SHA256, TestCache.sha256(Files.readAllBytes(out)));
+        assertEquals(SHA256, Hashes.sha256Hex(Files.readAllBytes(out)));
         cache.runExpecting(0, "verify");
     }
 
@@ -94,6 +103,7 @@ class VerifyCommandTest {
     }
 
     @Test
+    @CorruptsCache("ends with a flipped byte in a blob, the corruption whose JSON report it checks")
     void jsonGivesOneObjectPerResultAndNamedUrlsAreCheckedAlone() throws Exception {
         cache.runExpecting(0, "get", "-q", sameContent.toString());
         URI absent = server.url("/never-fetched.img");
@@ -122,7 +132,7 @@ class VerifyCommandTest {
 
     @Test
     void theDigestAUrlWasRequestedWithIsCheckedToo() throws Exception {
-        String sha512 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(BODY));
+        String sha512 = Hashes.sha512Hex(BODY);
         URI pinned = server.url("/mirror/disk.img");
         cache.runExpecting(0, "get", "-q", "-d", "sha512:" + sha512, pinned.toString());
         cache.runExpecting(0, "verify", pinned.toString());
@@ -136,6 +146,7 @@ class VerifyCommandTest {
     }
 
     @Test
+    @CorruptsCache("ends with metadata naming a blob it deleted, the state whose report it checks")
     void aMissingFileIsReported() throws Exception {
         Files.delete(cache.blob(SHA256));
 

@@ -17,13 +17,18 @@ import java.nio.charset.StandardCharsets;
  * @param ifModifiedSince the If-Modified-Since request header
  * @param ifRange         the If-Range request header
  * @param requestLength   nginx's {@code $request_length}: bytes of request line, headers and body
+ * @param remoteAddress   the client's address, which tells a request through a proxy (from the proxy's outgoing
+ *                        address) from a direct one
+ * @param authorization   the Authorization request header
  */
 public record AccessLogEntry(String method, String uri, int status, long bodyBytesSent, String range,
-        String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength) {
+        String ifNoneMatch, String ifModifiedSince, String ifRange, long requestLength, String remoteAddress,
+        String authorization) {
 
     /** The nginx {@code log_format} whose lines {@link #parse} reads: tab-separated, default escaping. */
     static final String LOG_FORMAT = String.join("\\t", "$request_method", "$uri", "$status", "$body_bytes_sent",
-            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length");
+            "$http_range", "$http_if_none_match", "$http_if_modified_since", "$http_if_range", "$request_length",
+            "$remote_addr", "$http_authorization");
 
     /**
      * Parses a line written with {@link #LOG_FORMAT}. nginx's default log escaping writes {@code "}, {@code \}, control
@@ -31,12 +36,12 @@ public record AccessLogEntry(String method, String uri, int status, long bodyByt
      */
     static AccessLogEntry parse(String line) {
         String[] fields = line.split("\t", -1);
-        if (fields.length != 9) {
+        if (fields.length != 11) {
             throw new IllegalArgumentException("not a hoard access log line: " + line);
         }
         return new AccessLogEntry(unescape(fields[0]), unescape(fields[1]), Integer.parseInt(fields[2]),
                 Long.parseLong(fields[3]), header(fields[4]), header(fields[5]), header(fields[6]), header(fields[7]),
-                Long.parseLong(fields[8]));
+                Long.parseLong(fields[8]), fields[9], header(fields[10]));
     }
 
     private static String header(String field) {

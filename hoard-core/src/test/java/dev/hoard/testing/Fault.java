@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Something {@link TestHttpServer} does instead of (or on top of) answering a request properly.
@@ -89,6 +90,16 @@ public sealed interface Fault {
         return new Delay(delay);
     }
 
+    /**
+     * Sends the head and {@code bytes} body bytes, counts {@code arrivals} down, and holds the rest of the body until
+     * it reaches zero (or the server closes, or {@link TestHttpServer#STALL_LIMIT} passes), then sends it. Queue one
+     * such fault, sharing one latch of N, for each of N requests: no body ends before all N requests have begun, so N
+     * clients really download at the same time. The latch tells the test afterwards whether they all came.
+     */
+    static Fault holdUntilAllArrive(CountDownLatch arrivals, long bytes) {
+        return new HoldUntilAllArrive(arrivals, bytes);
+    }
+
     /** See {@link #dropAfter}. */
     record DropAfter(long bytes) implements Fault {
         public DropAfter {
@@ -143,6 +154,14 @@ public sealed interface Fault {
 
     /** See {@link #disconnect}. */
     record Disconnect() implements Fault {
+    }
+
+    /** See {@link #holdUntilAllArrive}. */
+    record HoldUntilAllArrive(CountDownLatch arrivals, long bytes) implements Fault {
+        public HoldUntilAllArrive {
+            Objects.requireNonNull(arrivals, "arrivals");
+            requireNonNegative(bytes);
+        }
     }
 
     /** See {@link #delay}. */

@@ -1,7 +1,6 @@
 package dev.hoard.testing;
 
-import static dev.hoard.testing.TestHttpServerTest.fetch;
-import static dev.hoard.testing.TestHttpServerTest.randomBytes;
+import static dev.hoard.testing.JdkHttp.fetch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hoard.testing.TestHttpServerTest.Fetched;
+import dev.hoard.testing.JdkHttp.Fetched;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -23,12 +23,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +50,7 @@ import org.opentest4j.TestAbortedException;
 class NginxTest {
 
     private static final Instant MODIFIED = Instant.parse("2024-01-02T03:04:05Z");
-    private static final byte[] BODY = randomBytes(100_000, 7);
+    private static final byte[] BODY = TestBytes.random(100_000, 7);
     private static final String ETAG = "\"" + Long.toHexString(MODIFIED.getEpochSecond()) + "-"
             + Long.toHexString(BODY.length) + "\"";
 
@@ -141,6 +147,7 @@ class NginxTest {
             assertNull(range.ifNoneMatch());
             assertNull(range.ifModifiedSince());
             assertTrue(range.requestLength() > 0);
+            assertEquals("127.0.0.1", range.remoteAddress());
             assertEquals(304, entries.get(1).status());
             assertEquals(0, entries.get(1).bodyBytesSent());
             assertEquals(ETAG, entries.get(1).ifNoneMatch(), "quotes survive nginx's \\x22 escaping");
@@ -156,20 +163,23 @@ class NginxTest {
     @Test
     void accessLogParsingUndoesEscapes() {
         AccessLogEntry entry = AccessLogEntry.parse(
-                "GET\t/a\\x5Cb\t200\t5\t-\t\\x22x\\x22, W/\\x22y\\x22\t-\tMon, 01 Jan 2024 00:00:00 GMT\t99");
+                "GET\t/a\\x5Cb\t200\t5\t-\t\\x22x\\x22, W/\\x22y\\x22\t-\tMon, 01 Jan 2024 00:00:00 GMT\t99"
+                + "\t127.0.0.2\tBasic YTpi");
 
         assertEquals("/a\\b", entry.uri());
         assertEquals("\"x\", W/\"y\"", entry.ifNoneMatch());
         assertNull(entry.range());
         assertEquals("Mon, 01 Jan 2024 00:00:00 GMT", entry.ifRange());
         assertEquals(99, entry.requestLength());
+        assertEquals("127.0.0.2", entry.remoteAddress());
+        assertEquals("Basic YTpi", entry.authorization());
         assertThrows(IllegalArgumentException.class, () -> AccessLogEntry.parse("not\ta\tlog line"));
     }
 
     /** limit_rate paces the body; 200 KB at 100 KB/s takes 2 s, and at least 1 s even if nginx allowed a 1 s burst. */
     @Test
     void limitRateSlowsTheBody(@TempDir Path slowRoot) throws IOException {
-        byte[] body = randomBytes(200_000, 8);
+        byte[] body = TestBytes.random(200_000, 8);
         Files.write(slowRoot.resolve("slow.bin"), body);
         try (Nginx limited = Nginx.start(slowRoot, 100_000)) {
             long start = System.nanoTime();
@@ -178,6 +188,34 @@ class NginxTest {
 
             assertArrayEquals(body, response.body());
             assertTrue(elapsed.toMillis() >= 1_000, "200 KB at 100 KB/s took only " + elapsed);
+        }
+    }
+
+    /** The https listener serves the test CA's certificate; a client that trusts that CA gets the file. */
+    @Test
+    void servesHttpsWithTheCertificateItIsGiven(@TempDir Path tlsRoot) throws Exception {
+        TestCertificates.assumeAvailable();
+        Files.write(tlsRoot.resolve("file.bin"), BODY);
+        try (Nginx tls = Nginx.startTls(tlsRoot, TestCertificates.get().valid())) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            try (InputStream in = Files.newInputStream(TestCertificates.get().ca())) {
+                trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            HttpsURLConnection connection = (HttpsURLConnection) tls.httpsUrl("/file.bin").toURL().openConnection();
+            connection.setSSLSocketFactory(context.getSocketFactory());
+
+            assertEquals(200, connection.getResponseCode());
+            assertEquals("CN=hoard test server",
+                    ((X509Certificate) connection.getServerCertificates()[0]).getSubjectX500Principal().getName());
+            try (InputStream body = connection.getInputStream()) {
+                assertArrayEquals(BODY, body.readAllBytes());
+            }
+            assertEquals(200, fetch("GET", tls.url("/file.bin")).status(), "plain http still on port()");
         }
     }
 

@@ -15,8 +15,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -196,8 +193,8 @@ public final class TestHttpServer implements AutoCloseable {
     }
 
     /**
-     * Returns how many GET requests to {@code path} got a 200 whose whole body was sent with an honest
-     * Content-Length: the number of full downloads, which is what a cache is meant to save.
+     * Returns how many GET requests to {@code path} got the whole file (a 200, or a 206 whose range is all of it)
+     * sent with an honest Content-Length: the number of full downloads, which is what a cache is meant to save.
      */
     public int fullBodyCount(String path) {
         return recorder.fullBodyCount(normalize(path));
@@ -232,12 +229,7 @@ public final class TestHttpServer implements AutoCloseable {
 
     /** Returns the ETag {@link #put(String, byte[])} gives {@code body}: the first 16 hex digits of its SHA-256. */
     public static String etag(byte[] body) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-            return "\"" + HexFormat.of().formatHex(digest, 0, 8) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return "\"" + Hashes.sha256Hex(body).substring(0, 16) + "\"";
     }
 
     /** Formats {@code instant} as an IMF-fixdate, the HTTP-date form servers send, e.g. in Last-Modified. */
@@ -332,7 +324,7 @@ public final class TestHttpServer implements AutoCloseable {
         int available = request.isHead() ? 0 : response.length();
         int toSend = (int) Math.min(available, cutAfter(fault));
         long declared = fault instanceof Fault.WrongLength wrong ? wrong.declared() : response.length();
-        boolean fullBody = request.method().equals("GET") && response.status() == 200 && toSend == response.length()
+        boolean fullBody = request.method().equals("GET") && response.isWholeFile() && toSend == response.length()
                 && !(fault instanceof Fault.WrongLength);
         // A cut is what the client sees last, so a cut response is recorded after its bytes and before the cut.
         boolean cut = cutAfter(fault) != Long.MAX_VALUE;
@@ -343,6 +335,10 @@ public final class TestHttpServer implements AutoCloseable {
                 recording.record();
             }
             writeHead(out, response, declared, request.keepAlive());
+            if (fault instanceof Fault.HoldUntilAllArrive hold) {
+                body.writeUnrecorded(out, response.body(), response.offset(), (int) Math.min(hold.bytes(), toSend));
+                awaitAll(hold.arrivals());
+            }
             body.write(out, response.body(), response.offset(), toSend);
         } catch (IOException e) {
             recording.cutAt(body.sent);
@@ -437,6 +433,20 @@ public final class TestHttpServer implements AutoCloseable {
     private boolean pause(long nanos) throws InterruptedIOException {
         try {
             return !closed.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    /** Counts {@code arrivals} down and waits until it reaches zero, the server closes, or {@link #STALL_LIMIT} passes. */
+    private void awaitAll(CountDownLatch arrivals) throws InterruptedIOException {
+        arrivals.countDown();
+        long deadline = System.nanoTime() + STALL_LIMIT.toNanos();
+        try {
+            while (!arrivals.await(20, TimeUnit.MILLISECONDS) && !closing.get() && System.nanoTime() - deadline < 0) {
+                // the server's close is noticed within 20 ms
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
@@ -538,10 +548,21 @@ public final class TestHttpServer implements AutoCloseable {
             this.recording = recording;
         }
 
+        /** Writes the body up to {@code count} bytes, recording the exchange just before the last chunk. */
         void write(OutputStream out, byte[] body, int offset, int count) throws IOException {
+            write(out, body, offset, count, recording);
+        }
+
+        /** Writes the body up to {@code count} bytes, a part that is not the end: nothing is recorded. */
+        void writeUnrecorded(OutputStream out, byte[] body, int offset, int count) throws IOException {
+            write(out, body, offset, count, null);
+        }
+
+        private void write(OutputStream out, byte[] body, int offset, int count, Recording last)
+                throws IOException {
             long rate = bytesPerSecond;
             long start = System.nanoTime();
-            long sentAtStart = 0;
+            long sentAtStart = sent; // the part before a hold was paced already
             while (sent < count) {
                 if (bytesPerSecond != rate) { // the throttle changed mid-body: pace from here
                     rate = bytesPerSecond;
@@ -555,8 +576,8 @@ public final class TestHttpServer implements AutoCloseable {
                     }
                 }
                 int chunk = (int) Math.min(count - sent, chunkSize(rate));
-                if (sent + chunk == count && recording != null) {
-                    recording.record();
+                if (sent + chunk == count && last != null) {
+                    last.record();
                 }
                 out.write(body, offset + (int) sent, chunk);
                 out.flush();
@@ -639,6 +660,12 @@ public final class TestHttpServer implements AutoCloseable {
 
         boolean hasContentLength() {
             return status >= 200 && status != 204 && status != 304;
+        }
+
+        /** A 200, or a 206 whose one range is the whole file (a ranged first request of a file that small). */
+        boolean isWholeFile() {
+            return status == 200 || status == 206 && offset == 0 && length == body.length
+                    && ("bytes 0-" + (length - 1) + "/" + length).equals(headers.get("Content-Range"));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.hoard.testing;
 
+import static dev.hoard.testing.JdkHttp.fetch;
+import static dev.hoard.testing.JdkHttp.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.JdkHttp.Fetched;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,9 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 class TestHttpServerTest {
 
     private static final Instant MODIFIED = Instant.parse("2024-01-02T03:04:05Z");
-    private static final byte[] BODY = randomBytes(100_000, 1);
+    private static final byte[] BODY = TestBytes.random(100_000, 1);
 
     private TestHttpServer server;
 
@@ -203,7 +203,7 @@ class TestHttpServerTest {
 
     @Test
     void throttleSlowsTheBody() throws IOException {
-        server.put("/200k", randomBytes(200_000, 2));
+        server.put("/200k", TestBytes.random(200_000, 2));
         server.throttle(1_000_000);
 
         long start = System.nanoTime();
@@ -260,6 +260,31 @@ class TestHttpServerTest {
         assertInstanceOf(SocketTimeoutException.class, partial.error());
         RecordedRequest stalled = server.takeRequest(Duration.ofSeconds(5));
         assertEquals(1000, stalled.bodyBytesSent());
+    }
+
+    @Test
+    void holdUntilAllArriveSendsNoBodyToTheEndBeforeTheLastRequestBegins() throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        server.enqueue("/file.bin", Fault.holdUntilAllArrive(both, 1000));
+        server.enqueue("/file.bin", Fault.holdUntilAllArrive(both, 1000));
+        server.throttle(1_000_000); // the second part is paced too, from where the first ended
+
+        HttpURLConnection first = open("GET", server.url("/file.bin"));
+        first.setReadTimeout(300);
+        assertEquals(200, first.getResponseCode());
+        InputStream firstBody = first.getInputStream();
+        assertEquals(1000, firstBody.readNBytes(1000).length);
+        assertThrows(SocketTimeoutException.class, firstBody::read, "held until the second request arrives");
+        assertEquals(List.of(), server.requests(), "a held exchange is not recorded");
+
+        Fetched second = fetch("GET", server.url("/file.bin"));
+
+        assertArrayEquals(BODY, second.body());
+        assertEquals(0, both.getCount());
+        first.setReadTimeout(5_000);
+        byte[] rest = firstBody.readAllBytes();
+        assertArrayEquals(Arrays.copyOfRange(BODY, 1000, BODY.length), rest);
+        assertEquals(2, server.fullBodyCount("/file.bin"));
     }
 
     @Test
@@ -426,7 +451,7 @@ class TestHttpServerTest {
     @Test
     void servesTwentySlowDownloadsConcurrentlyWithExactCounts() throws Exception {
         int clients = 20;
-        byte[] body = randomBytes(50_000, 3);
+        byte[] body = TestBytes.random(50_000, 3);
         server.put("/slow", body);
         server.throttle(200_000);
         CountDownLatch allStarted = new CountDownLatch(clients);
@@ -474,38 +499,6 @@ class TestHttpServerTest {
         }
     }
 
-    static HttpURLConnection open(String method, URI url, String... headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
-        connection.setRequestMethod(method);
-        connection.setConnectTimeout(5_000);
-        connection.setReadTimeout(5_000);
-        for (int i = 0; i < headers.length; i += 2) {
-            connection.setRequestProperty(headers[i], headers[i + 1]);
-        }
-        return connection;
-    }
-
-    /** Sends a request and reads the whole response, error bodies included. */
-    static Fetched fetch(String method, URI url, String... headers) throws IOException {
-        HttpURLConnection connection = open(method, url, headers);
-        int status = connection.getResponseCode();
-        Map<String, String> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        connection.getHeaderFields().forEach((name, values) -> {
-            if (name != null) {
-                responseHeaders.put(name, String.join(", ", values));
-            }
-        });
-        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        byte[] body = in == null ? new byte[0] : readFully(in);
-        return new Fetched(status, responseHeaders, body);
-    }
-
-    private static byte[] readFully(InputStream in) throws IOException {
-        try (in) {
-            return in.readAllBytes();
-        }
-    }
-
     /** Reads until end of stream or error, keeping what arrived before the error. */
     static Partial readAll(HttpURLConnection connection) {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -517,18 +510,6 @@ class TestHttpServerTest {
             return new Partial(received.toByteArray(), null);
         } catch (IOException e) {
             return new Partial(received.toByteArray(), e);
-        }
-    }
-
-    static byte[] randomBytes(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
-
-    record Fetched(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name);
         }
     }
 

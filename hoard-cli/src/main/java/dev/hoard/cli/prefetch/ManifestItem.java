@@ -1,5 +1,6 @@
 package dev.hoard.cli.prefetch;
 
+import dev.hoard.Credentials;
 import dev.hoard.Digest;
 import dev.hoard.FetchRequest;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One item of a manifest, checked: what to fetch and, optionally, where to put it.
@@ -16,12 +18,20 @@ import java.util.List;
  * @param digest    the expected digest, or null
  * @param checksums a SHA256SUMS-style file to read the digest from, or null
  * @param output    where to place a copy, already resolved against the manifest's directory, or null
+ * @param headers   headers to send to the URL's host, e.g. Authorization; checked, never shown
  * @param location  where the item starts in its manifest
  */
-record ManifestItem(URI url, List<URI> mirrors, Digest digest, URI checksums, Path output, Location location) {
+record ManifestItem(URI url, List<URI> mirrors, Digest digest, URI checksums, Path output,
+        Map<String, String> headers, Location location) {
 
     ManifestItem {
         mirrors = List.copyOf(mirrors);
+        headers = Map.copyOf(headers);
+    }
+
+    /** The URL as messages show it: without the password its user:password@ may hold. */
+    String shownUrl() {
+        return Credentials.redact(url.toString());
     }
 
     /** A URL as written, checked as the library will check it (scheme, host). */
@@ -34,7 +44,17 @@ record ManifestItem(URI url, List<URI> mirrors, Digest digest, URI checksums, Pa
             FetchRequest.of(uri); // the library's own check: supported scheme, a host, a path
             return uri;
         } catch (URISyntaxException e) {
-            throw new ManifestException(at, "malformed URL '" + text + "': " + e.getReason());
+            throw new ManifestException(at, "malformed URL '" + Credentials.redact(text) + "': " + e.getReason());
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException(at, e.getMessage());
+        }
+    }
+
+    /** Headers checked as the library will check them for {@code url}, with messages that never show a value. */
+    static Map<String, String> headers(URI url, Map<String, String> headers, Location at) {
+        try {
+            FetchRequest.of(url).headers(headers);
+            return headers;
         } catch (IllegalArgumentException e) {
             throw new ManifestException(at, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.hoard.cli.prefetch;
 
+import dev.hoard.Credentials;
 import dev.hoard.Digest;
 import dev.hoard.FetchRequest;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * What a prefetch will fetch: every manifest's items, checked, with duplicates collapsed. Items with the same URL and
@@ -46,14 +48,27 @@ public final class PrefetchPlan {
      * @throws IOException       a manifest cannot be read
      */
     public static PrefetchPlan read(List<Path> manifests) throws IOException {
+        return read(manifests, UnaryOperator.identity());
+    }
+
+    /**
+     * Reads and checks every manifest, and gives each fetch what the command line says for all of them.
+     *
+     * @param common adds what every item gets, e.g. headers for its URL's host; an item's own headers win over them
+     */
+    public static PrefetchPlan read(List<Path> manifests, UnaryOperator<FetchRequest> common) throws IOException {
         List<ManifestItem> items = new ArrayList<>();
         for (Path manifest : manifests) {
             items.addAll(Manifest.read(manifest));
         }
-        return of(items);
+        return of(items, common);
     }
 
     static PrefetchPlan of(List<ManifestItem> items) {
+        return of(items, UnaryOperator.identity());
+    }
+
+    static PrefetchPlan of(List<ManifestItem> items, UnaryOperator<FetchRequest> common) {
         Map<Key, ManifestItem> merged = new LinkedHashMap<>();
         Map<Key, List<String>> where = new HashMap<>();
         Map<Path, ManifestItem> byOutput = new HashMap<>();
@@ -62,7 +77,7 @@ public final class PrefetchPlan {
                 ManifestItem writer = byOutput.putIfAbsent(item.output(), item);
                 if (writer != null && !writer.url().equals(item.url())) {
                     throw new ManifestException(item.location(), "output " + item.output() + " is also written by "
-                            + "the item at " + writer.location() + ", from another URL (" + writer.url() + ")");
+                            + "the item at " + writer.location() + ", from another URL (" + writer.shownUrl() + ")");
                 }
             }
             Key key = new Key(item.url().toString(), item.output());
@@ -70,7 +85,7 @@ public final class PrefetchPlan {
             where.computeIfAbsent(key, k -> new ArrayList<>()).add(item.location().toString());
         }
         List<Fetch> fetches = new ArrayList<>();
-        merged.forEach((key, item) -> fetches.add(new Fetch(request(item), List.copyOf(where.get(key)))));
+        merged.forEach((key, item) -> fetches.add(new Fetch(request(item, common), List.copyOf(where.get(key)))));
         return new PrefetchPlan(List.copyOf(fetches));
     }
 
@@ -83,25 +98,31 @@ public final class PrefetchPlan {
     private static ManifestItem merge(ManifestItem first, ManifestItem again) {
         Digest digest = agree(first.digest(), again.digest(), "digest", first, again);
         URI checksums = agree(first.checksums(), again.checksums(), "checksums", first, again);
+        if (!first.headers().isEmpty() && !again.headers().isEmpty() && !first.headers().equals(again.headers())) {
+            throw new ManifestException(again.location(), again.shownUrl() + " is also listed at " + first.location()
+                    + " with other headers"); // not shown: they may hold tokens
+        }
         LinkedHashSet<URI> mirrors = new LinkedHashSet<>(first.mirrors());
         mirrors.addAll(again.mirrors());
         return new ManifestItem(first.url(), List.copyOf(mirrors), digest, checksums, first.output(),
-                first.location());
+                first.headers().isEmpty() ? again.headers() : first.headers(), first.location());
     }
 
     private static <T> T agree(T first, T again, String field, ManifestItem firstItem, ManifestItem againItem) {
         if (first != null && again != null && !Objects.equals(first, again)) {
-            throw new ManifestException(againItem.location(), againItem.url() + " is also listed at "
-                    + firstItem.location() + " with another " + field + " (" + again + " here, " + first + " there)");
+            throw new ManifestException(againItem.location(), againItem.shownUrl() + " is also listed at "
+                    + firstItem.location() + " with another " + field + " (" + Credentials.redact(again.toString())
+                    + " here, " + Credentials.redact(first.toString()) + " there)");
         }
         return first != null ? first : again;
     }
 
-    private static FetchRequest request(ManifestItem item) {
-        return FetchRequest.of(item.url())
+    private static FetchRequest request(ManifestItem item, UnaryOperator<FetchRequest> common) {
+        return common.apply(FetchRequest.of(item.url()))
                 .mirrors(item.mirrors())
                 .digest(item.digest())
                 .checksums(item.checksums())
-                .output(item.output());
+                .output(item.output())
+                .headers(item.headers());
     }
 }

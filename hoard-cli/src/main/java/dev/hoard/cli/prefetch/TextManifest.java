@@ -4,6 +4,7 @@ import dev.hoard.Digest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The plain-text manifest: one {@code URL [DIGEST]} per line, separated by blanks; blank lines and lines starting
@@ -32,7 +33,8 @@ final class TextManifest {
                 int column = lines[i].indexOf(fields[1], indent + fields[0].length()) + 1;
                 digest = ManifestItem.digest(fields[1], new Location(file, i + 1, column));
             }
-            items.add(new ManifestItem(ManifestItem.url(fields[0], at), List.of(), digest, null, null, at));
+            items.add(new ManifestItem(ManifestItem.url(fields[0], at), List.of(), digest, null, null, Map.of(),
+                    at));
         }
         return items;
     }

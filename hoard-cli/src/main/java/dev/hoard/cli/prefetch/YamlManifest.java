@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -22,14 +24,16 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * YAML and JSON manifests (JSON is YAML 1.2's flow style), read with SnakeYAML Engine: a list of items, each a
- * mapping with {@code url} and optionally {@code digest}, {@code mirrors}, {@code checksums}, {@code output}.
+ * mapping with {@code url} and optionally {@code digest}, {@code mirrors}, {@code checksums}, {@code output},
+ * {@code headers} (a mapping of header names to values; no message shows a value).
  *
  * <p>It reads the node tree ({@code Compose}), not Java objects, because nodes keep their line and column: every
  * error names where it is. Only {@code hoard prefetch} with a .yaml/.yml/.json manifest loads this class, and so
  * SnakeYAML; {@code hoard get} never does.
  */
 final class YamlManifest {
-    private static final List<String> FIELDS = List.of("url", "digest", "mirrors", "checksums", "output");
+    private static final List<String> FIELDS = List.of("url", "digest", "mirrors", "checksums", "output",
+            "headers");
 
     private final Path file;
 
@@ -76,6 +80,8 @@ final class YamlManifest {
         Digest digest = null;
         URI checksums = null;
         Path output = null;
+        Map<String, String> headers = Map.of();
+        Location headersAt = at(node);
         Set<String> seen = new HashSet<>();
         for (NodeTuple field : mapping.getValue()) {
             String name = scalar(field.getKeyNode(), number, "a field name");
@@ -96,6 +102,10 @@ final class YamlManifest {
                 case "mirrors" -> mirrors = mirrors(value, number);
                 case "checksums" -> checksums = ManifestItem.url(scalar(value, number, "'checksums'"), valueAt);
                 case "output" -> output = ManifestItem.output(scalar(value, number, "'output'"), valueAt);
+                case "headers" -> {
+                    headers = headers(value, number);
+                    headersAt = valueAt;
+                }
                 default -> throw new ManifestException(at(field.getKeyNode()), "item " + number + ": unknown field '"
                         + name + "'; an item has " + String.join(", ", FIELDS));
             }
@@ -103,7 +113,34 @@ final class YamlManifest {
         if (url == null) {
             throw new ManifestException(at(node), "item " + number + ": no 'url'");
         }
-        return new ManifestItem(ManifestItem.url(url, urlAt), mirrors, digest, checksums, output, at(node));
+        URI checked = ManifestItem.url(url, urlAt);
+        return new ManifestItem(checked, mirrors, digest, checksums, output,
+                ManifestItem.headers(checked, headers, headersAt), at(node));
+    }
+
+    private Map<String, String> headers(Node node, int number) {
+        if (!(node instanceof MappingNode mapping)) {
+            throw new ManifestException(at(node), "item " + number + ": 'headers' must be a mapping of header names "
+                    + "to values, e.g. Authorization: Bearer TOKEN; found " + kindWithoutValue(node));
+        }
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (NodeTuple header : mapping.getValue()) {
+            String name = scalar(header.getKeyNode(), number, "a header name");
+            if (!(header.getValueNode() instanceof ScalarNode value) || isNull(value)) {
+                throw new ManifestException(at(header.getValueNode()), "item " + number + ": the header '" + name
+                        + "' must have a string value, found " + kindWithoutValue(header.getValueNode()));
+            }
+            if (headers.put(name, value.getValue()) != null) {
+                throw new ManifestException(at(header.getKeyNode()), "item " + number + ": the header '" + name
+                        + "' is given twice");
+            }
+        }
+        return headers;
+    }
+
+    /** What {@link #kind} says, but never a scalar's value: under 'headers' it may be a token. */
+    private static String kindWithoutValue(Node node) {
+        return node instanceof ScalarNode scalar && !isNull(scalar) ? "a string" : kind(node);
     }
 
     private List<URI> mirrors(Node node, int number) {

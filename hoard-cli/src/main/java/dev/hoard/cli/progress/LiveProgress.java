@@ -51,6 +51,7 @@ final class LiveProgress extends Progress {
         erase();
         err.print(text + "\n");
         draw();
+        err.flush(); // a permanent line shows at once, also before the first redraw
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.hoard.cli.progress;
 
 import dev.hoard.cli.progress.Task.Phase;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * Progress for logs, pipes and {@code --quiet}: plain lines with no escape codes. A line when a download starts and
@@ -13,7 +13,7 @@ final class LogProgress extends Progress {
 
     private long totalLoggedNanos = System.nanoTime(); // guarded by this
 
-    LogProgress(PrintStream err, boolean quiet) {
+    LogProgress(PrintWriter err, boolean quiet) {
         super(err, quiet);
     }
 

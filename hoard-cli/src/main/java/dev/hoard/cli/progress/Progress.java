@@ -3,7 +3,7 @@ package dev.hoard.cli.progress;
 import dev.hoard.FetchResult;
 import dev.hoard.FetchStatus;
 import dev.hoard.LockHolder;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Progress of one or many fetches on stderr, in one of two renderings chosen by what stderr is:
+ * Progress of one or many fetches on stderr (a writer for it), in one of two renderings chosen by what it is:
  *
  * <ul>
  *   <li>{@link LiveProgress}, on a terminal: one line per active fetch (transferring, or waiting for another process,
@@ -30,7 +30,7 @@ import java.util.Locale;
  * writing to the terminal, happens at most five times a second.
  */
 public abstract sealed class Progress implements AutoCloseable permits LiveProgress, LogProgress {
-    final PrintStream err;
+    final PrintWriter err;
     final boolean quiet;
     private final List<Task> shown = new ArrayList<>(); // active tasks, in the order they became active
     private int expected = 1;
@@ -38,15 +38,18 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     private int failed;
     private long finishedBytes;
 
-    Progress(PrintStream err, boolean quiet) {
+    Progress(PrintWriter err, boolean quiet) {
         this.err = err;
         this.quiet = quiet;
     }
 
-    /** The rendering that suits the current stderr; {@code quiet} keeps only warnings and errors. */
-    public static Progress toStderr(boolean quiet) {
-        Stderr stderr = Stderr.detect(System.err);
-        return !quiet && stderr.redrawable() ? new LiveProgress(stderr) : new LogProgress(stderr.out(), quiet);
+    /**
+     * The rendering that suits {@code err}: live on a terminal (only {@link Stderr#processWriter()} can be one),
+     * plain lines elsewhere; {@code quiet} keeps only warnings and errors.
+     */
+    public static Progress to(PrintWriter err, boolean quiet) {
+        Stderr stderr = Stderr.detect(err);
+        return !quiet && stderr.redrawable() ? new LiveProgress(stderr) : new LogProgress(err, quiet);
     }
 
     /** How many fetches will report here; above one, a total line sums them up. */

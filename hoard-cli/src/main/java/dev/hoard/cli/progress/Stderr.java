@@ -1,7 +1,8 @@
 package dev.hoard.cli.progress;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,21 +16,33 @@ import java.util.concurrent.TimeUnit;
  * <p>No terminal library: see docs/progress.md for the measurements (JLine's system terminal costs 190-360 ms and
  * ~750 classes to learn one number, the width, which {@code stty size} gives in 5-45 ms).
  */
-final class Stderr {
+public final class Stderr {
     private static final int DEFAULT_COLUMNS = 80;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final Path device;
 
-    private Stderr(PrintStream out, boolean terminal, Path device) {
+    private Stderr(PrintWriter out, boolean terminal, Path device) {
         this.out = out;
         this.terminal = terminal;
         this.device = device;
     }
 
-    /** Looks at this process's fd 2: on Linux its /proc link names the tty; elsewhere the JDK's console decides. */
-    static Stderr detect(PrintStream out) {
+    /**
+     * A writer on this process's stderr, in {@code System.err}'s charset and flushed at each line as
+     * {@code System.err} is. Only such a writer can be a terminal: any other (a buffer, a log an embedding program
+     * passes in) gets plain lines, whatever fd 2 is.
+     */
+    public static PrintWriter processWriter() {
+        return new ProcessWriter();
+    }
+
+    /** What {@code out} writes to: a terminal only if it is {@link #processWriter()} and fd 2 is one. */
+    static Stderr detect(PrintWriter out) {
+        if (!(out instanceof ProcessWriter)) {
+            return new Stderr(out, false, null);
+        }
         try {
             Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/2"));
             String name = target.toString();
@@ -40,7 +53,7 @@ final class Stderr {
         }
     }
 
-    PrintStream out() {
+    PrintWriter out() {
         return out;
     }
 
@@ -96,6 +109,12 @@ final class Stderr {
             return n > 0 ? n : null;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    private static final class ProcessWriter extends PrintWriter {
+        ProcessWriter() {
+            super(new OutputStreamWriter(System.err, System.err.charset()), true);
         }
     }
 }

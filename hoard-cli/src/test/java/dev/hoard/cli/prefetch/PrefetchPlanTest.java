@@ -1,12 +1,17 @@
 package dev.hoard.cli.prefetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.FetchRequest;
+import dev.hoard.Origin;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,5 +56,42 @@ class PrefetchPlanTest {
         assertEquals(List.of("null", tmp.resolve("one.img").toString(), tmp.resolve("two.img").toString()),
                 fetches.stream().map(PrefetchPlan.Fetch::request).map(FetchRequest::output)
                         .map(String::valueOf).toList());
+    }
+
+    @Test
+    void anItemsHeadersGoToItsHostAndWinOverTheCommandLines() throws Exception {
+        Path yaml = Files.writeString(tmp.resolve("a.yaml"), """
+                - url: https://private.example/disk.img
+                  headers: {Authorization: Bearer item-token}
+                - url: https://other.example/disk.img
+                """);
+
+        List<PrefetchPlan.Fetch> fetches = PrefetchPlan.read(List.of(yaml),
+                request -> request.headers(Map.of("Authorization", "Bearer option-token", "X-Team", "a"))).fetches();
+
+        assertEquals(Map.of("Authorization", "Bearer item-token", "X-Team", "a"), fetches.get(0).request()
+                .credentials().headers().get(new Origin("https", "private.example", 443)));
+        assertEquals(Map.of("Authorization", "Bearer option-token", "X-Team", "a"), fetches.get(1).request()
+                .credentials().headers().get(new Origin("https", "other.example", 443)));
+    }
+
+    @Test
+    void malformedOrConflictingHeadersAreNamedWhereTheyAreWithoutTheirValues() throws Exception {
+        for (String items : List.of(
+                "- {url: https://a.example/f, headers: {Authorization: [Bearer, s3cret]}}",
+                "- {url: https://a.example/f, headers: Bearer s3cret}",
+                "- {url: https://a.example/f, headers: {\"Bearer s3cret\": x}}",
+                "- {url: https://a.example/f, headers: {X-Token: \"s3cret\\nHost: evil\"}}",
+                "- {url: https://a.example/f, headers: {X-Token: s3cret}}\n"
+                        + "- {url: https://a.example/f, headers: {X-Token: other-s3cret}}",
+                "- {url: \"https://alice:s3cret@a.example/f\", output: o}\n- {url: https://b.example/f, output: o}")) {
+            Path yaml = Files.writeString(tmp.resolve("bad.yaml"), items + "\n");
+
+            ManifestException e = assertThrows(ManifestException.class, () -> PrefetchPlan.read(List.of(yaml)),
+                    items);
+
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(yaml + ":"), e.getMessage());
+        }
     }
 }

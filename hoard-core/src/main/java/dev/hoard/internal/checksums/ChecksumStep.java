@@ -20,9 +20,11 @@ import java.nio.file.Path;
  * <p>The checksum file is fetched by the next step like any other URL, so it is cached, revalidated with one
  * conditional request per use (a 304 when unchanged), used from the cache offline or when its server is down (with a
  * warning), and waited for rather than fetched twice when processes start together. With {@code noCache} it bypasses
- * the cache too, through a temp file beside the output. Its size is capped at {@link #MAX_SIZE}: a larger one is
- * abandoned as soon as its Content-Length or its bytes say so (someone swapped the image's URL and the checksum
- * file's), so neither memory nor the cache takes it.
+ * the cache too, through a temp file beside the output. It carries the request's credentials, which are bound to their
+ * origins: a checksum file on the image's host is fetched with the image's login and headers, one elsewhere without
+ * (or with its own {@code user:password@}, or the netrc file's). Its size is capped at {@link #MAX_SIZE}: a larger
+ * one is abandoned as soon as its Content-Length or its bytes say so (someone swapped the image's URL and the
+ * checksum file's), so neither memory nor the cache takes it.
  */
 public final class ChecksumStep implements FetchStep {
     /** Real checksum files are a few KiB; a few MiB means the URL is something else. */
@@ -50,7 +52,8 @@ public final class ChecksumStep implements FetchStep {
     private String read(FetchRequest request, FetchListener listener) throws IOException, InterruptedException {
         FetchRequest sums = FetchRequest.of(request.checksums())
                 .offline(request.offline())
-                .lockTimeout(request.lockTimeout());
+                .lockTimeout(request.lockTimeout())
+                .credentials(request.credentials()); // bound to their origins: used if the file is on one of them
         if (!request.noCache()) {
             return readCapped(request, fetchCapped(request, sums, listener).path());
         }

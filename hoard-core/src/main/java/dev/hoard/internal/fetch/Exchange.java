@@ -1,6 +1,7 @@
 package dev.hoard.internal.fetch;
 
 import dev.hoard.DownloadException;
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.http.HttpResponse;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.EntryMetadata;
@@ -23,18 +24,23 @@ final class Exchange {
     private final HttpTransport http;
     private final Clock clock;
     private final URI url;
+    private final AuthHeaders auth;
 
-    /** @param url the request's URL, which failures name (a source may be a mirror of it) */
-    Exchange(HttpTransport http, Clock clock, URI url) {
+    /**
+     * @param url  the request's URL, which failures name (a source may be a mirror of it)
+     * @param auth the credentials of each source, sent to its origin only
+     */
+    Exchange(HttpTransport http, Clock clock, URI url, AuthHeaders auth) {
         this.http = http;
         this.clock = clock;
         this.url = url;
+        this.auth = auth;
     }
 
     Reply send(Ask ask) {
         HttpResponse response;
         try {
-            response = http.get(ask.source(), ask.headers());
+            response = http.get(ask.source(), ask.headers(), auth.forUrl(ask.source()));
         } catch (DownloadException e) {
             return new Reply.Fail(e);
         } catch (UnknownHostException e) {
@@ -74,6 +80,10 @@ final class Exchange {
                     unsatisfied.matches() ? Long.parseLong(unsatisfied.group(1)) : -1);
         }
         String message = "HTTP " + status + " for " + ask.describe() + redirected(ask, response);
+        if (status == 401 || status == 403) {
+            return new Reply.Fail(new DownloadException(url, status, message + ": "
+                    + auth.explainRefusal(status, ask.source(), response.uri()), null));
+        }
         if (status == 408 || status == 429 || status >= 500) {
             return new Reply.Retry(message, status, Backoff.parseRetryAfter(response.header("Retry-After"), clock),
                     null);

@@ -11,6 +11,7 @@ import dev.hoard.IntegrityException;
 import dev.hoard.LockHolder;
 import dev.hoard.LockTimeoutException;
 import dev.hoard.OfflineException;
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
@@ -63,9 +64,13 @@ public final class Fetcher {
         this.clock = settings.clock();
     }
 
-    private DownloadContext context(FetchRequest request, FetchListener listener) {
-        return new DownloadContext(request, new Exchange(settings.http(), clock, request.uri()), settings.backoff(),
-                policy, listener);
+    private DownloadContext context(FetchRequest request, FetchListener listener) throws IOException {
+        return new DownloadContext(request, exchange(request), settings.backoff(), policy, listener);
+    }
+
+    /** Made only when a request goes to the network: it reads the netrc file, which a cache hit never needs. */
+    private Exchange exchange(FetchRequest request) throws IOException {
+        return new Exchange(settings.http(), clock, request.uri(), AuthHeaders.of(request.credentials()));
     }
 
     /** A file in the cache that answers a request, and how it got there. */
@@ -202,8 +207,7 @@ public final class Fetcher {
      */
     private Optional<Published> revalidateWithoutLock(FetchRequest request, CacheEntry entry, Published cached,
             FetchListener listener) throws IOException, InterruptedException {
-        Reply reply = new Exchange(settings.http(), clock, request.uri())
-                .send(Ask.ifChanged(request.uri(), cached.metadata()));
+        Reply reply = exchange(request).send(Ask.ifChanged(request.uri(), cached.metadata()));
         String failure = switch (reply) {
             case Reply.Unchanged unchanged -> null;
             case Reply.Body body -> null;

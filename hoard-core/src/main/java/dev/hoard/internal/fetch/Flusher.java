@@ -66,9 +66,11 @@ final class Flusher implements AutoCloseable {
                         return;
                     }
                 }
-                if (closed) {
-                    return;
+                if (written - forcing < every) {
+                    return; // closed, and no force is due
                 }
+                // A force that came due is made even if close() came first: it was woken for it, and the caller's
+                // checkpoint after close() counts on it (a failed attempt keeps what it fsynced).
                 target = written;
                 forcing = target;
             }
@@ -84,8 +86,8 @@ final class Flusher implements AutoCloseable {
     }
 
     /**
-     * Stops the thread, waiting for a force in progress (so {@link #durable()} then says what it achieved); the caller
-     * still forces the file at the end. Closing again does nothing.
+     * Stops the thread, waiting for a force in progress or due (so {@link #durable()} then says what it achieved);
+     * the caller still forces the file at the end. Closing again does nothing.
      */
     @Override
     public void close() {

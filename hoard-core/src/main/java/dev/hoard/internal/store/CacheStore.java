@@ -2,6 +2,7 @@ package dev.hoard.internal.store;
 
 import dev.hoard.Digest;
 import dev.hoard.DigestAlgorithm;
+import dev.hoard.internal.auth.UserInfo;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  * ROOT/blobs/.partial-KEY.PID-N  the download in progress for entry KEY, by its lock holder PID
  * ROOT/blobs/.*.tmp              temp files of atomic writes; garbage if their writer died
  * ROOT/aliases/sha512/HEX        "sha256:HEX" of the blob whose SHA-512 is HEX (verified once)
- * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL
+ * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL without user:password@
  *        lock                    the entry's lock file; deleted only by its holder, with the emptied entry
  *        meta.json               EntryMetadata
  *        owner.json              HolderRecord: who holds the lock now, its partial, the URL; stale once it is free
@@ -103,10 +104,15 @@ public final class CacheStore {
         return entries;
     }
 
-    /** The entry of {@code url}; nothing is created on disk until it is locked. */
+    /**
+     * The entry of {@code url}; nothing is created on disk until it is locked. Its key is that of the URL without its
+     * user information: a file fetched with {@code user:password@} and without is one entry, and no password is
+     * recorded (a request's URL has none already; this is for {@code rm} and {@code verify} given one).
+     */
     public CacheEntry entry(URI url) {
-        String key = sha256Hex(url.toString());
-        return new CacheEntry(url, key, entries.resolve(key), blobs);
+        URI bare = url.getRawUserInfo() == null ? url : UserInfo.strip(url);
+        String key = sha256Hex(bare.toString());
+        return new CacheEntry(bare, key, entries.resolve(key), blobs);
     }
 
     /**

@@ -2,10 +2,12 @@ package dev.hoard.internal.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hoard.testing.Poll;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,21 @@ class FlusherTest {
         }
     }
 
+    @Test
+    void aForceThatCameDueJustBeforeCloseIsStillMade() throws Exception {
+        try (FileChannel channel = FileChannel.open(tmp.resolve("file"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            for (int round = 1; round <= 50; round++) { // the thread rarely runs between the two calls
+                Flusher flusher = new Flusher(channel, 0, EVERY);
+                write(channel, (int) EVERY);
+                flusher.written(EVERY * round);
+                flusher.close();
+                assertEquals(EVERY * round, flusher.durable(), "round " + round
+                        + ": close() came before the due force began, and a failed attempt's checkpoint lost it");
+            }
+        }
+    }
+
     private static void write(FileChannel channel, int bytes) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(bytes);
         while (buffer.hasRemaining()) {
@@ -56,10 +73,9 @@ class FlusherTest {
         }
     }
 
-    private static void awaitDurable(Flusher flusher, long expected) throws InterruptedException {
-        for (int i = 0; i < 1000 && flusher.durable() < expected; i++) {
-            Thread.sleep(10);
-        }
+    private static void awaitDurable(Flusher flusher, long expected) {
+        Poll.until(Duration.ofSeconds(10), "the flusher has forced " + expected + " bytes", flusher::durable,
+                durable -> durable >= expected);
         assertEquals(expected, flusher.durable());
     }
 }

@@ -5,25 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.Digest;
-import dev.hoard.DigestAlgorithm;
 import dev.hoard.FetchListener;
 import dev.hoard.FetchRequest;
+import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.http.HttpResponse;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.PartialRecord;
+import dev.hoard.testing.Hashes;
 import dev.hoard.testing.RecordedRequest;
+import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,17 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SegmentedDownloadTest {
     private static final int MIB = 1 << 20;
-    private static final byte[] BODY = new byte[8 * MIB];
-    private static final Digest SHA256;
-
-    static {
-        new Random(5).nextBytes(BODY);
-        try {
-            SHA256 = Digest.of(DigestAlgorithm.SHA256, MessageDigest.getInstance("SHA-256").digest(BODY));
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final byte[] BODY = TestBytes.random(8 * MIB, 5);
+    private static final Digest SHA256 = Hashes.sha256(BODY);
 
     @TempDir
     Path tmp;
@@ -81,8 +73,8 @@ class SegmentedDownloadTest {
                 inHand.header("ETag"), inHand.header("Last-Modified"), BODY.length, null, 0);
         Backoff backoff = new Backoff(2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1));
         DownloadContext context = new DownloadContext(FetchRequest.of(url),
-                new Exchange(http, Clock.systemUTC(), url), backoff, new SegmentationPolicy(0, rampIdlePercent),
-                FetchListener.NONE);
+                new Exchange(http, Clock.systemUTC(), url, AuthHeaders.NONE), backoff,
+                new SegmentationPolicy(0, rampIdlePercent), FetchListener.NONE);
         SegmentedWriter writer = new SegmentedWriter(context, url, new PartialFile(file, null, record), segments,
                 context.newBudget());
         BodyWriter.Written written = writer.write(new Reply.Body(inHand, 0, BODY.length));

@@ -3,21 +3,34 @@ package dev.hoard.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.hoard.LockHolder;
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a waiter learns of the lock holder's progress from owner.json, partial.json and the partial file. */
+@ExtendWith(CacheInvariants.class)
 class HolderTest {
     private static final long MIB = 1 << 20;
 
     @TempDir
     Path tmp;
+
+    @CacheDir
+    Path cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = tmp.resolve("cache");
+    }
 
     @Test
     void aDownloadFrontToBackHasTheSizeOfItsFile() throws Exception {
@@ -54,7 +67,7 @@ class HolderTest {
     }
 
     private CacheEntry entry() throws Exception {
-        CacheEntry entry = CacheStore.open(tmp.resolve("cache")).entry(URI.create("http://example.com/f"));
+        CacheEntry entry = CacheStore.open(cache).entry(URI.create("http://example.com/f"));
         entry.create();
         return entry;
     }

@@ -2,9 +2,8 @@ package dev.hoard.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hoard.testing.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +29,7 @@ class KeyHashTest {
         assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", KeyHash.sha256Hex(""));
     }
 
-    private static String jdk(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    private static String jdk(String text) {
+        return Hashes.sha256Hex(text.getBytes(StandardCharsets.UTF_8));
     }
 }
