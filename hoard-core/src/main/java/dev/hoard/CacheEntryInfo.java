@@ -9,7 +9,7 @@ import java.time.Instant;
  * (kept because a request with its digest is still answered from it).
  *
  * @param url       the entry's URL; null for a blob no entry names, or an entry whose URL was never recorded
- * @param state     complete, partial, downloading, or missing
+ * @param state     complete, partial, downloading, missing, or damaged
  * @param digest    the SHA-256 of the complete content, or null if there is none yet
  * @param size      the complete content's size in bytes, or -1 if there is none yet
  * @param path      the blob holding the complete content, or null
@@ -17,9 +17,21 @@ import java.time.Instant;
  *                  null
  * @param lastUsed  when the entry was last used (recorded at most hourly), or null if never
  * @param partial   the entry's partial download, or null if it has none
+ * @param problem   for a {@link State#DAMAGED} item, what is wrong, naming the path; else null
  */
 public record CacheEntryInfo(URI url, State state, Digest digest, long size, Path path, Instant fetchedAt,
-        Instant lastUsed, Partial partial) {
+        Instant lastUsed, Partial partial, String problem) {
+
+    /** An item that is not damaged. */
+    public CacheEntryInfo(URI url, State state, Digest digest, long size, Path path, Instant fetchedAt,
+            Instant lastUsed, Partial partial) {
+        this(url, state, digest, size, path, fetchedAt, lastUsed, partial, null);
+    }
+
+    /** A damaged entry (or part of the cache): {@code path} is what is damaged, {@code problem} says how. */
+    public static CacheEntryInfo damaged(URI url, Path path, String problem) {
+        return new CacheEntryInfo(url, State.DAMAGED, null, -1, path, null, null, null, problem);
+    }
 
     public enum State {
         /** The content is stored and serves hits. */
@@ -29,7 +41,12 @@ public record CacheEntryInfo(URI url, State state, Digest digest, long size, Pat
         /** A process holds the entry's lock: it is downloading (or revalidating) it now. */
         DOWNLOADING("downloading"),
         /** The metadata names a blob that is gone; the next get downloads it again. */
-        MISSING("missing");
+        MISSING("missing"),
+        /**
+         * An outside hand broke it (a directory or a symlink where a file should be, metadata that is not metadata): it
+         * serves nothing, a get downloads it again, and {@code rm}, {@code verify --repair} or pruning removes it.
+         */
+        DAMAGED("damaged");
 
         private final String label;
 

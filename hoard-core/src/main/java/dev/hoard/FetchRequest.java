@@ -160,6 +160,10 @@ public record FetchRequest(URI uri, List<URI> mirrors, Digest digest, Path outpu
                             + (shown.equals(uri.toString()) ? "" : " (write an '@' or ':' in a user name or "
                                     + "password as %40 or %3A)"));
                 }
+                if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                    throw new IllegalArgumentException("malformed URL '" + uri + "': port " + uri.getPort()
+                            + " is not between 1 and 65535");
+                }
             }
             case "file" -> {
                 if (uri.getPath() == null || uri.getPath().isEmpty()) {

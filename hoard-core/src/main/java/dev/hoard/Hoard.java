@@ -54,8 +54,27 @@ public final class Hoard implements AutoCloseable {
         return open(HoardOptions.of(cacheDir));
     }
 
+    /**
+     * Opens the cache at {@code options.cacheDir()}, creating it if needed.
+     *
+     * @throws IllegalArgumentException if the directory is the empty path
+     */
     public static Hoard open(HoardOptions options) throws IOException {
-        CacheStore store = CacheStore.open(options.cacheDir());
+        return open(options, true);
+    }
+
+    /**
+     * Opens the cache at {@code options.cacheDir()} only if the directory holds one, for callers that only look at
+     * or manage what is there: a mistyped directory is not made into a cache.
+     *
+     * @throws java.nio.file.NoSuchFileException naming the directory, if it holds no cache
+     */
+    public static Hoard openExisting(HoardOptions options) throws IOException {
+        return open(options, false);
+    }
+
+    private static Hoard open(HoardOptions options, boolean create) throws IOException {
+        CacheStore store = CacheStore.open(options.cacheDir(), create);
         HttpTransport http = new HttpTransport(options.connectTimeout(), options.readTimeout(), options.userAgent(),
                 options.allowInsecureRedirects(), new Connector(options.proxy(), options.trust()));
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),

@@ -37,7 +37,12 @@ public record PruneReport(boolean dryRun, List<Removed> removed, List<Skipped> s
         /** A partial download that no process was writing. */
         PARTIAL,
         /** A temp file of an atomic write whose writer is gone. */
-        TEMP_FILE
+        TEMP_FILE,
+        /**
+         * Something an outside hand put where the cache keeps a directory (a file or a symlink for {@code blobs/} or
+         * {@code entries/}), replaced by an empty directory when everything is pruned.
+         */
+        DAMAGED
     }
 
     /**
@@ -46,8 +51,9 @@ public record PruneReport(boolean dryRun, List<Removed> removed, List<Skipped> s
      * @param kind     what it was
      * @param url      the entry's URL (ENTRY, PARTIAL), or null if none or never recorded
      * @param digest   the SHA-256 of the content (ENTRY with complete content, BLOB), else null
-     * @param file     the blob deleted (ENTRY, BLOB), the partial or temp file (PARTIAL, TEMP_FILE); null for an
-     *                 entry whose blob was kept or that had none
+     * @param file     the blob deleted (ENTRY, BLOB), the partial or temp file (PARTIAL, TEMP_FILE), the entry's
+     *                 directory for a damaged entry (ENTRY), the replaced file (DAMAGED); null for an entry whose blob
+     *                 was kept or that had none
      * @param bytes    the bytes freed
      * @param blobKept true for an entry whose blob stays because another entry names the same content
      */

@@ -12,12 +12,23 @@ final class CacheDirOption {
                     + "e.g. ~/.cache/hoard).")
     Path cacheDir;
 
-    /** The flag, else HOARD_CACHE_DIR, else the OS default. */
+    /**
+     * The flag, else HOARD_CACHE_DIR, else the OS default. An empty one is refused rather than read as the working
+     * directory (where a cache would be made among the user's files) or silently replaced by the default.
+     */
     Path resolve() {
         if (cacheDir != null) {
+            if (cacheDir.toString().isBlank()) {
+                throw new IllegalArgumentException("--cache-dir is empty; name a directory, or leave the option out "
+                        + "for the default (" + Hoard.defaultCacheDir() + ")");
+            }
             return cacheDir;
         }
         String env = System.getenv("HOARD_CACHE_DIR");
-        return env != null && !env.isBlank() ? Path.of(env) : Hoard.defaultCacheDir();
+        if (env != null && env.isBlank()) {
+            throw new IllegalArgumentException("HOARD_CACHE_DIR is set but empty; name a directory, or unset it for "
+                    + "the default (" + Hoard.defaultCacheDir() + ")");
+        }
+        return env != null ? Path.of(env) : Hoard.defaultCacheDir();
     }
 }

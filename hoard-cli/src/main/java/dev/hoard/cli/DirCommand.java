@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code hoard dir}: where the cache is. */
-@Command(name = "dir", mixinStandardHelpOptions = true,
+@Command(name = "dir", mixinStandardHelpOptions = true, versionProvider = HoardCommand.Version.class,
         description = "Print the cache root (after --cache-dir and HOARD_CACHE_DIR are applied).")
 final class DirCommand implements Callable<Integer> {
 

@@ -44,12 +44,16 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     }
 
     /**
-     * Prints what failed as one line on {@code err} (with the stack trace for an internal failure, or always with
-     * HOARD_DEBUG set) and returns the exit code, whether picocli ran the command or {@link QuickGet} did.
+     * Prints what failed as one line on {@code err} (the stack trace only with HOARD_DEBUG set, whatever failed: an
+     * internal failure says so and how to get it) and returns the exit code, whether picocli ran the command or
+     * {@link QuickGet} did.
      */
     static int report(Exception e, PrintWriter err) {
-        err.println("hoard: " + message(e));
-        if (code(e) == IO_FAILURE && !(e instanceof IOException) || System.getenv("HOARD_DEBUG") != null) {
+        boolean debug = System.getenv("HOARD_DEBUG") != null;
+        boolean internal = code(e) == IO_FAILURE && !(e instanceof IOException);
+        err.println("hoard: " + (internal ? "internal error: " + e + (debug ? "" : " (HOARD_DEBUG=1 shows where)")
+                : message(e)));
+        if (debug) {
             e.printStackTrace(err);
         }
         err.flush();
@@ -58,7 +62,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
 
     static int usageError(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("hoard: " + e.getMessage());
+        err.println("hoard: " + UsageMessages.of(e));
         err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return USAGE;
@@ -94,6 +98,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         return switch (e) {
             case NoSuchFileException f -> f.getFile() + ": " + (f.getReason() == null ? "no such file" : f.getReason());
             case AccessDeniedException f -> f.getFile() + ": permission denied";
+            case FileSystemException f when f.getReason() == null && f.getFile() != null -> f.getFile() + ": "
+                    + FileProblems.describe(f);
             case FileSystemException f -> f.getMessage();
             case InterruptedException ignored -> "interrupted";
             default -> (e.getMessage() == null ? e.toString() : e.getMessage()) + optionHint(e);

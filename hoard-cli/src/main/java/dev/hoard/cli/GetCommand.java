@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard get}: fetch one file through the cache. */
 @Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Download URL into the cache (once, however many processes ask at the same time) and print the "
                     + "cached file's path, or copy it to PATH with -o.",
@@ -104,7 +105,8 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     CredentialOptions credentials;
 
-    @Option(names = "--json", description = "Print one JSON object describing the result on stdout.")
+    @Option(names = "--json", description = "Print one JSON object describing the result on stdout; on failure "
+            + "its status is 'failed' and 'error' holds the message.")
     boolean json;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; errors only.")
@@ -115,8 +117,22 @@ final class GetCommand implements Callable<Integer> {
         return call(spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** Runs the command, printing the result to {@code out} and progress to {@code err} ({@link QuickGet} too). */
+    /**
+     * Runs the command, printing the result to {@code out} and progress to {@code err} ({@link QuickGet} too);
+     * with --json a failure is printed to {@code out} as well before it propagates.
+     */
     Integer call(PrintWriter out, PrintWriter err) throws Exception {
+        try {
+            return fetch(out, err);
+        } catch (Exception e) {
+            if (json) { // as prefetch --json reports a failed item; the message goes to stderr as well
+                out.println(JsonOutput.object(JsonOutput.failure(url, output, e)));
+            }
+            throw e;
+        }
+    }
+
+    private int fetch(PrintWriter out, PrintWriter err) throws Exception {
         FetchRequest request = credentials.apply(FetchRequest.of(parseSource(url))
                 .mirrors(mirrors.stream().map(GetCommand::parseSource).toList())
                 .digest(digest == null ? null : Digest.parse(digest))
@@ -138,7 +154,7 @@ final class GetCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.to(err, quiet);
                 Tracker tracker = progress.track()) {
-            result = hoard.fetch(request, tracker);
+            result = InterruptNotice.around(progress, () -> hoard.fetch(request, tracker));
         }
         if (json) {
             out.println(JsonOutput.of(result));

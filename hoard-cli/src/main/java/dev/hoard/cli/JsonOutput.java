@@ -6,10 +6,14 @@ import dev.hoard.LockHolder;
 import dev.hoard.Verification;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Renders results as the JSON objects documented in the README, one object per line. */
 final class JsonOutput {
+    /** The status of a fetch that failed; the library's statuses are those of {@link dev.hoard.FetchStatus}. */
+    static final String FAILED = "failed";
+
     private JsonOutput() {
     }
 
@@ -33,6 +37,23 @@ final class JsonOutput {
         return fields;
     }
 
+    /**
+     * The object of a fetch that failed, as {@code get --json} and {@code prefetch --json} print it: status
+     * {@code failed}, the URL and output asked for, {@code error} the message, the fields only a result has null.
+     */
+    static Map<String, Object> failure(String url, Path output, Throwable error) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("status", FAILED);
+        fields.put("url", url);
+        fields.put("path", pathText(output));
+        for (String unknown : List.of("cachePath", "size", "digest", "etag", "lastModified", "contentType",
+                "bytesTransferred")) {
+            fields.put(unknown, null);
+        }
+        fields.put("error", ExitCodes.message(error));
+        return fields;
+    }
+
     /** One line of {@code hoard ls --json}. */
     static String of(CacheEntryInfo info) {
         CacheEntryInfo.Partial partial = info.partial();
@@ -49,6 +70,7 @@ final class JsonOutput {
         fields.put("partialLength", partial == null || partial.length() < 0 ? null : partial.length());
         fields.put("pid", holder == null ? null : holder.pid());
         fields.put("host", holder == null ? null : holder.host());
+        fields.put("problem", info.problem());
         return object(fields);
     }
 

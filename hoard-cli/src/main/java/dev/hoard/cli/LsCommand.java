@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hoard ls}: what the cache holds. */
 @Command(name = "ls", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "List the cache: one line per URL with its size, age, last use and state.",
             "",
@@ -31,8 +32,10 @@ import picocli.CommandLine.Option;
             "",
         },
         footer = {"", "With --json, prints one JSON object per line (JSON Lines) and no totals: url, state, size, "
-                + "digest, path, fetchedAt, lastUsed, partialBytes, partialLength, pid, host (null where not "
-                + "known or not applicable)."})
+                + "digest, path, fetchedAt, lastUsed, partialBytes, partialLength, pid, host, problem (null where "
+                + "not known or not applicable).",
+            "A damaged entry (a directory or symlink where a file should be, metadata that is not metadata) is "
+                    + "listed as damaged and named on stderr; rm or prune --all removes it."})
 final class LsCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -50,10 +53,17 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<CacheEntryInfo> entries;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        for (CacheEntryInfo info : entries) {
+            if (info.state() == CacheEntryInfo.State.DAMAGED) {
+                err.println("hoard: damaged: " + info.problem() + "; " + (info.url() != null
+                        ? "'hoard rm " + info.url() + "' or " : "") + "'hoard prune --all' clears it");
+            }
+        }
         if (json) {
             entries.forEach(info -> out.println(JsonOutput.of(info)));
         } else {
@@ -91,6 +101,7 @@ final class LsCommand implements Callable<Integer> {
             case PARTIAL -> "partial" + percent;
             case DOWNLOADING -> "downloading by " + who(partial.holder()) + percent;
             case MISSING -> "missing";
+            case DAMAGED -> "damaged";
         };
     }
 
@@ -102,6 +113,9 @@ final class LsCommand implements Callable<Integer> {
         if (info.url() != null) {
             return info.url().toString();
         }
+        if (info.state() == CacheEntryInfo.State.DAMAGED) {
+            return "(damaged) " + info.path();
+        }
         return info.digest() != null ? "(no URL) " + info.digest() : "(URL not recorded)";
     }
 
@@ -112,7 +126,7 @@ final class LsCommand implements Callable<Integer> {
         Map<Digest, Long> blobs = new HashMap<>();
         long partialBytes = 0;
         for (CacheEntryInfo info : entries) {
-            if (info.path() != null) {
+            if (info.path() != null && info.state() != CacheEntryInfo.State.DAMAGED) {
                 blobs.put(info.digest(), info.size());
             }
             partialBytes += info.partial() == null ? 0 : info.partial().bytes();

@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard prefetch}: fetch every item of one or more manifests into the cache, several at a time. */
 @Command(name = "prefetch", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Download every item of the MANIFEST files into the cache, N at a time. Items listed twice (same URL "
                     + "and output, in any of the manifests) are fetched once. Each item is an ordinary fetch, so "
@@ -87,7 +88,8 @@ final class PrefetchCommand implements Callable<Integer> {
         try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
                 Progress progress = Progress.to(err, quiet)) {
             int threads = jobs != null ? jobs : Math.max(1, Math.min(DEFAULT_JOBS, plan.fetches().size()));
-            outcomes = new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan);
+            outcomes = InterruptNotice.around(progress,
+                    () -> new Prefetcher(hoard, progress, threads, ExitCodes::message).run(plan));
         }
         out.print(json ? PrefetchReport.json(outcomes) : PrefetchReport.table(outcomes));
         out.flush();

@@ -4,13 +4,12 @@ import dev.hoard.FetchRequest;
 import dev.hoard.cli.prefetch.Prefetcher.Outcome;
 import dev.hoard.cli.progress.ProgressText;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The result of a prefetch on stdout: a table for people, or with {@code --json} a JSON array for programs. */
 final class PrefetchReport {
-    static final String FAILED = "failed";
+    static final String FAILED = JsonOutput.FAILED;
 
     private PrefetchReport() {
     }
@@ -68,16 +67,7 @@ final class PrefetchReport {
             return fields;
         }
         FetchRequest request = o.fetch().request();
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("status", FAILED);
-        fields.put("url", request.uri().toString());
-        fields.put("path", JsonOutput.pathText(request.output()));
-        for (String unknown : List.of("cachePath", "size", "digest", "etag", "lastModified", "contentType",
-                "bytesTransferred")) {
-            fields.put(unknown, null);
-        }
-        fields.put("error", ExitCodes.message(o.failure()));
-        return fields;
+        return JsonOutput.failure(request.uri().toString(), request.output(), o.failure());
     }
 
     private static String pad(String text, int width) {

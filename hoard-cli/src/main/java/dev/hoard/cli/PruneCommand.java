@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hoard prune}: free space. */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Free space in the cache, least recently used first, and say what was freed.",
             "",
@@ -23,8 +24,8 @@ import picocli.CommandLine.Option;
                     + "named on stderr), and a process copying a file out keeps reading it.",
             "",
         },
-        footer = {"", "SIZE: 500M, 10G, 1.5GiB (powers of 1024), 800MB, 2GB (powers of 1000), or bytes. "
-                + "D: 30m, 12h, 7d."})
+        footer = {"", "SIZE: 500M, 10G, 1.5GiB (powers of 1024), 800MB, 2GB (powers of 1000); a bare number is "
+                + "bytes (4096). D needs a unit: 30m, 12h, 7d."})
 final class PruneCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -39,7 +40,7 @@ final class PruneCommand implements Callable<Integer> {
                         + "downloads and temp files of dead processes.")
         boolean all;
 
-        @Option(names = "--older-than", paramLabel = "D", required = true, converter = DurationConverter.class,
+        @Option(names = "--older-than", paramLabel = "D", required = true, converter = DurationConverter.Age.class,
                 description = "Remove URLs (and files no URL names) not used for D.")
         Duration olderThan;
 
@@ -75,7 +76,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruneReport report;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             report = hoard.prune(policy.toPolicy(), dryRun);
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -96,12 +97,14 @@ final class PruneCommand implements Callable<Integer> {
     private static String describe(PruneReport.Removed r) {
         String size = ProgressText.bytes(r.bytes());
         return switch (r.kind()) {
-            case ENTRY -> (r.url() == null ? "an entry with no recorded URL" : r.url()) + " (" + size
+            case ENTRY -> (r.url() != null ? r.url().toString() : r.digest() == null && r.file() != null
+                    ? "damaged entry " + r.file() : "an entry with no recorded URL") + " (" + size
                     + (r.blobKept() ? "; its file is kept: another URL has the same content" : "") + ")";
             case BLOB -> "(no URL) " + r.digest() + " (" + size + ")";
             case PARTIAL -> "partial download " + r.file().getFileName()
                     + (r.url() == null ? "" : " of " + r.url()) + " (" + size + ")";
             case TEMP_FILE -> "temp file " + r.file() + " (" + size + ")";
+            case DAMAGED -> "damaged " + r.file() + " (not a directory; replaced by an empty one)";
         };
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code hoard rm}: remove entries. */
-@Command(name = "rm", mixinStandardHelpOptions = true,
+@Command(name = "rm", mixinStandardHelpOptions = true, versionProvider = HoardCommand.Version.class,
         description = {
             "Remove URLs from the cache.",
             "",
@@ -48,7 +48,7 @@ final class RmCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int exitCode = ExitCodes.OK;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             for (URI url : targets) {
                 try {
                     out.println(describe(url, hoard.remove(url)));

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code hoard verify}: re-hash cached files against their recorded digests. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = HoardCommand.Version.class,
         description = {
             "Re-hash cached files and check them against their recorded digests.",
             "",
@@ -59,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Verification> results;
-        try (Hoard hoard = Hoard.open(fileLocks.options(cache.resolve()))) {
+        try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             results = hoard.verify(targets, repair, v -> print(v, out, err));
         }
         long corrupt = count(results, Verification.Outcome.CORRUPT);
@@ -76,7 +77,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.of(v));
         }
-        String name = v.url() != null ? v.url().toString() : "(no URL) " + v.digest();
+        String name = v.url() != null ? v.url().toString() : v.digest() != null ? "(no URL) " + v.digest()
+                : "(damaged)";
         switch (v.outcome()) {
             case OK -> {
                 if (!json) {

@@ -156,7 +156,12 @@ class CrashTest {
         Cli.awaitPartial(cache, SIZE / 5, WAIT);
         new ProcessBuilder("kill", "-INT", Long.toString(owner.pid())).start().waitFor(10, TimeUnit.SECONDS);
 
-        assertEquals(130, Cli.await(owner, tmp, "owner", 30).exitCode());
+        Cli.Run interrupted = Cli.await(owner, tmp, "owner", 30);
+        assertEquals(130, interrupted.exitCode(), interrupted.toString());
+        assertTrue(interrupted.stderr().contains("hoard: interrupted; the partial download of vm.img ("),
+                interrupted.toString());
+        assertTrue(interrupted.stderr().contains(") was kept: the next 'hoard get " + url + "' resumes it"),
+                interrupted.toString());
         assertTrue(Cli.largestPartial(cache) != null, "the partial is kept for the next run");
         server.throttle(0);
         Cli.Run next = Cli.run("get", "--lock-timeout", "5s", "--cache-dir", cache.toString(), url);

@@ -35,6 +35,17 @@ class ExitCodesTest {
     }
 
     @Test
+    void anInternalFailureIsOneLineWithoutAStackTrace() {
+        java.io.StringWriter out = new java.io.StringWriter();
+
+        int code = ExitCodes.report(new IllegalStateException("boom"), new java.io.PrintWriter(out));
+
+        assertEquals(ExitCodes.IO_FAILURE, code);
+        assertEquals("hoard: internal error: java.lang.IllegalStateException: boom (HOARD_DEBUG=1 shows where)"
+                + System.lineSeparator(), out.toString());
+    }
+
+    @Test
     void otherDownloadFailuresGetNoHint() {
         DownloadException e = new DownloadException(URL, 404, "HTTP 404 for " + URL, null);
 

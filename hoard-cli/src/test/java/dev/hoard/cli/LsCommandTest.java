@@ -80,7 +80,7 @@ class LsCommandTest {
         assertEquals(1, json.size());
         Map<String, Object> entry = json.getFirst();
         assertEquals(List.of("url", "state", "size", "digest", "path", "fetchedAt", "lastUsed", "partialBytes",
-                "partialLength", "pid", "host"), List.copyOf(entry.keySet()));
+                "partialLength", "pid", "host", "problem"), List.copyOf(entry.keySet()));
         assertEquals(url.toString(), entry.get("url"));
         assertEquals("complete", entry.get("state"));
         assertEquals((long) BODY.length, entry.get("size"));
@@ -95,7 +95,8 @@ class LsCommandTest {
     }
 
     @Test
-    void anEmptyCacheListsNothing() {
+    void anEmptyCacheListsNothing() throws Exception {
+        Hoard.open(tmp.resolve("cache")).close();
         Cli.Run run = cache.runExpecting(0, "ls");
         assertEquals("0 URLs: 0 B in 0 files, 0 B in partial downloads\n", run.stdout());
         assertEquals("", cache.runExpecting(0, "ls", "--json").stdout());

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -111,6 +112,22 @@ final class TestCache {
             return Files.size(file);
         } catch (IOException e) {
             return 0; // renamed or deleted meanwhile
+        }
+    }
+
+    /** The cache's file tree, as {@link #tree(Path)} gives it: to show that a command left it as it was. */
+    List<String> tree() {
+        return tree(root);
+    }
+
+    /** Every file and directory under {@code root}, with its type and (for files) size. */
+    static List<String> tree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.map(f -> root.relativize(f) + (Files.isSymbolicLink(f) ? " -> link"
+                    : Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS) ? "/" : " " + f.toFile().length()))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -153,6 +153,9 @@ final class CacheAudit {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith(".")).toList()) {
                 String name = file.getFileName().toString();
+                if (file.equals(root.resolve("entries").resolve(".repair.lock"))) {
+                    continue; // the lock repairs of damaged entries take: part of the layout, kept
+                }
                 Matcher temp = TEMP.matcher(name);
                 Matcher partial = PARTIAL.matcher(name);
                 long pid;

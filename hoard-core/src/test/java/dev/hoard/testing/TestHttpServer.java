@@ -130,8 +130,18 @@ public final class TestHttpServer implements AutoCloseable {
      */
     public void put(String path, byte[] body, Instant lastModified, String contentType, String etag) {
         Resource resource = new Resource(body.clone(), lastModified.truncatedTo(ChronoUnit.SECONDS),
-                Objects.requireNonNull(contentType, "contentType"), etag);
+                Objects.requireNonNull(contentType, "contentType"), etag, null);
         resources.put(normalize(path), resource);
+    }
+
+    /**
+     * Serves {@code encodedBody} at {@code path} with {@code Content-Encoding: coding}, whatever the request's
+     * Accept-Encoding, as a server that compresses anyway does (nginx's {@code gzip_static always}): Content-Length,
+     * ranges and the ETag all describe the encoded bytes.
+     */
+    public void putEncoded(String path, byte[] encodedBody, String coding) {
+        resources.put(normalize(path), new Resource(encodedBody.clone(), Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                "application/octet-stream", etag(encodedBody), Objects.requireNonNull(coding, "coding")));
     }
 
     /** Stops serving {@code path}; requests get 404 afterwards. */
@@ -582,7 +592,7 @@ public final class TestHttpServer implements AutoCloseable {
     }
 
     /** What a path serves. */
-    private record Resource(byte[] body, Instant lastModified, String contentType, String etag) {
+    private record Resource(byte[] body, Instant lastModified, String contentType, String etag, String encoding) {
 
         Map<String, String> validators() {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -597,6 +607,9 @@ public final class TestHttpServer implements AutoCloseable {
             Map<String, String> headers = validators();
             headers.put("Content-Type", contentType);
             headers.put("Accept-Ranges", "bytes");
+            if (encoding != null) {
+                headers.put("Content-Encoding", encoding);
+            }
             return headers;
         }
 

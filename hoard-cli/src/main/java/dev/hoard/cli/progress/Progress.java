@@ -193,6 +193,22 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
         line("hoard: " + (message.contains(url.toString()) ? message : url + ": " + message));
     }
 
+    /**
+     * The process is being stopped (Ctrl-C, SIGTERM) with fetches still running: says of each download in progress
+     * that its partial file stays, for the next get of the URL to resume. Called from a shutdown hook; shown also
+     * with {@code --quiet}, since it says where the bytes went.
+     */
+    public synchronized void interrupted() {
+        for (Task task : List.copyOf(shown)) {
+            if (task.phase == Task.Phase.TRANSFERRING && !task.decompressing && task.bytes > 0) {
+                end(task);
+                line("hoard: interrupted; the partial download of " + task.name() + " ("
+                        + ProgressText.bytes(task.bytes) + (task.total > 0 ? " of " + ProgressText.bytes(task.total)
+                        : "") + ") was kept: the next 'hoard get " + task.url + "' resumes it");
+            }
+        }
+    }
+
     /** The tracker was closed: a fetch that neither finished nor failed here (its error is reported elsewhere). */
     synchronized void abandoned(Task task) {
         end(task);

@@ -50,6 +50,7 @@ final class Download {
     private boolean splitAllowed = true;
     private boolean rangedStart;
     private String contentType;
+    private boolean warnedEncoded;
 
     /**
      * @param partial the file to write; it holds {@code adopted}'s bytes if one is given, else it is (re)created
@@ -139,7 +140,7 @@ final class Download {
     /** Bytes can be kept if the server can be asked for the rest: same source with a validator, or a digest. */
     private boolean canResumeFrom(URI source) {
         PartialRecord record = partial.record();
-        if (record == null || !record.segments().isEmpty() || sequential.size() == 0) {
+        if (!partial.resumable() || !record.segments().isEmpty() || sequential.size() == 0) {
             return false;
         }
         boolean sameSource = source.toString().equals(record.source()) && record.ifRangeValidator() != null;
@@ -180,6 +181,10 @@ final class Download {
 
     private BodyWriter.Written write(URI source, Reply.Body body, RetryBudget budget)
             throws IOException, InterruptedException {
+        if (body.encoded() && !body.whole()) {
+            return wholeFromNowOn(body, source + " sent a range " + body.response().contentEncoding()
+                    + "-encoded, which cannot be joined to other bytes: ask for all of it on one connection");
+        }
         if (body.offset() > 0) {
             context.listener().resumed(context.url(), sequential.size(), body.total());
             return sequential.write(body);
@@ -187,6 +192,10 @@ final class Download {
         sequential.reset();
         partial.start(source, body);
         contentType = body.header("Content-Type");
+        if (body.encoded()) {
+            warnEncoded(source, body);
+            return sequential.write(body); // decoded front to back: never split, never resumed by range
+        }
         long total = body.total();
         boolean verifiable = partial.record().ifRangeValidator() != null || context.request().digest() != null;
         boolean acceptsRanges = !body.whole() || "bytes".equalsIgnoreCase(body.header("Accept-Ranges"));
@@ -200,6 +209,29 @@ final class Download {
             return new BodyWriter.StartOver("a first range of a file that is not split: ask for all of it instead");
         }
         return sequential.write(body);
+    }
+
+    /**
+     * Abandons a body that cannot continue the file (an encoded range) and starts the file over with one request for
+     * all of it, neither split nor ranged, for the rest of this download.
+     */
+    private BodyWriter.Written wholeFromNowOn(Reply.Body body, String why) throws IOException {
+        body.response().abort();
+        splitAllowed = false;
+        rangedStart = false;
+        sequential.reset();
+        partial.forget();
+        return new BodyWriter.StartOver(why);
+    }
+
+    private void warnEncoded(URI source, Reply.Body body) {
+        if (!warnedEncoded) {
+            warnedEncoded = true;
+            String coding = body.response().contentEncoding();
+            context.listener().warning(context.url(), source + " was sent " + coding + "-compressed (Content-Encoding: "
+                    + coding + ") although it was asked for as is; keeping the decoded content, the file that "
+                    + "checksums describe (it cannot be resumed or split)");
+        }
     }
 
     private SegmentedWriter segmented(URI source, List<PartialRecord.Segment> segments, RetryBudget budget) {

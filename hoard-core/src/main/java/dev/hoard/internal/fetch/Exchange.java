@@ -7,6 +7,7 @@ import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +43,10 @@ final class Exchange {
             response = http.get(ask.source(), ask.headers(), auth.forUrl(ask.source()));
         } catch (DownloadException e) {
             return new Reply.Fail(e);
+        } catch (UnknownHostException e) {
+            // Permanent for this source: a name that does not resolve now will not in a few seconds either.
+            return new Reply.Fail(new DownloadException(url, 0, "cannot fetch " + ask.source() + ": unknown host '"
+                    + e.getMessage() + "'", e));
         } catch (IOException e) {
             return new Reply.Retry("cannot fetch " + ask.source() + ": " + Transfer.describe(e), 0, null, e);
         }
@@ -54,6 +59,11 @@ final class Exchange {
 
     private Reply classify(Ask ask, HttpResponse response) {
         int status = response.status();
+        if ((status == 200 || status == 206) && !response.decodable()) {
+            return new Reply.Fail(new DownloadException(url, status, "HTTP " + status + " for " + ask.describe()
+                    + " came with Content-Encoding: " + response.contentEncoding() + ", which cannot be decoded "
+                    + "(gzip and deflate can; none was asked for); nothing was stored", null));
+        }
         if (status == 304 && ask.known() != null) {
             return new Reply.Unchanged();
         }

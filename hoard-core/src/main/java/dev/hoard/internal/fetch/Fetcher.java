@@ -112,12 +112,12 @@ public final class Fetcher {
             throws IOException, InterruptedException {
         EntryMetadata seenBefore = null;
         if (request.digest() != null) {
-            Optional<Published> stored = findByDigest(request, entry);
+            Optional<Published> stored = findByDigest(request, entry, listener);
             if (stored.isPresent()) {
                 return stored.get();
             }
         } else {
-            Optional<Published> cached = findCurrent(entry);
+            Optional<Published> cached = findCurrent(entry, request, listener);
             if (cached.isPresent()) {
                 seenBefore = cached.get().metadata();
                 if (request.offline()) {
@@ -135,27 +135,70 @@ public final class Fetcher {
         return downloadUnderLock(request, entry, seenBefore, listener);
     }
 
-    /** The blob with the expected digest, whatever URL brought it. */
-    private Optional<Published> findByDigest(FetchRequest request, CacheEntry entry) throws IOException {
+    /**
+     * The blob with the expected digest, whatever URL brought it; not one whose size is not what this entry's
+     * metadata records for it (a damaged blob: it is downloaded again, and replaced).
+     *
+     * @param listener told of a damaged blob, or null to say nothing (it was said once already)
+     */
+    private Optional<Published> findByDigest(FetchRequest request, CacheEntry entry, FetchListener listener)
+            throws IOException {
         Optional<Path> blob = store.findBlob(request.digest());
         if (blob.isEmpty()) {
             return Optional.empty();
         }
         Digest sha256 = Digest.sha256(blob.get().getFileName().toString());
         EntryMetadata metadata = entry.readMetadata().filter(m -> m.sha256().equals(sha256)).orElse(null);
-        return Optional.of(new Published(blob.get(), sha256, Files.size(blob.get()), metadata,
-                FetchStatus.USED_CACHE, 0));
+        long size = store.blobSize(sha256);
+        if (size < 0 || metadata != null && !sizeMatches(request, metadata, size, listener)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Published(blob.get(), sha256, size, metadata, FetchStatus.USED_CACHE, 0));
     }
 
-    /** The entry's current content, if its metadata and blob are both there. */
-    private Optional<Published> findCurrent(CacheEntry entry) throws IOException {
-        Optional<EntryMetadata> metadata = entry.readMetadata();
+    /**
+     * The entry's current content, if its metadata and blob are both there and the blob's size is the recorded one
+     * (one stat; a blob of another size is damaged, and treated as missing).
+     *
+     * @param listener told of a damaged blob, or null to say nothing (it was said once already)
+     */
+    private Optional<Published> findCurrent(CacheEntry entry, FetchRequest request, FetchListener listener)
+            throws IOException {
+        Optional<EntryMetadata> metadata;
+        if (listener == null) {
+            metadata = entry.readMetadata();
+        } else {
+            EntryMetadata.Found found = entry.inspectMetadata();
+            if (found.damage() != null) {
+                listener.warning(request.uri(), found.damage() + "; downloading " + request.uri() + " again");
+            }
+            metadata = found.metadata();
+        }
         if (metadata.isEmpty()) {
             return Optional.empty();
         }
         EntryMetadata m = metadata.get();
-        return store.findBlob(m.sha256())
-                .map(blob -> new Published(blob, m.sha256(), m.size(), m, FetchStatus.USED_CACHE, 0));
+        long size = store.blobSize(m.sha256());
+        if (size < 0 || !sizeMatches(request, m, size, listener)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Published(store.blobPath(m.sha256()), m.sha256(), m.size(), m, FetchStatus.USED_CACHE,
+                0));
+    }
+
+    private Optional<Published> findCurrent(CacheEntry entry) throws IOException {
+        return findCurrent(entry, null, null);
+    }
+
+    private boolean sizeMatches(FetchRequest request, EntryMetadata m, long size, FetchListener listener) {
+        if (size == m.size()) {
+            return true;
+        }
+        if (listener != null) {
+            listener.warning(request.uri(), "the cached file " + store.blobPath(m.sha256()) + " has " + size
+                    + " bytes, but " + m.size() + " were downloaded: it is damaged, so it is downloaded again");
+        }
+        return false;
     }
 
     /**
@@ -180,6 +223,7 @@ public final class Fetcher {
         if (!(reply instanceof Reply.Body body)) {
             return Optional.of(cached);
         }
+        repairIfDamaged(request, entry, listener);
         EntryLock lock = locks.tryAcquire(entry.lockFile());
         if (lock == null) {
             body.response().close();
@@ -193,6 +237,7 @@ public final class Fetcher {
     /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
     private Published downloadUnderLock(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore,
             FetchListener listener) throws IOException, InterruptedException {
+        repairIfDamaged(request, entry, listener);
         entry.create();
         try (EntryLock lock = acquire(request, entry, listener)) {
             Optional<Published> reusable = findAfterWaiting(request, entry, seenBefore);
@@ -202,6 +247,26 @@ public final class Fetcher {
             EntryMetadata known = request.digest() == null ? findCurrent(entry).map(Published::metadata).orElse(null)
                     : null;
             return downloadHoldingLock(request, entry, known, null, listener);
+        }
+    }
+
+    /**
+     * Takes away what an outside hand put in place of the entry's directory or its lock file (a symlink, which is
+     * never written through, a file, a directory), under the cache's repair lock, so that the entry can be locked.
+     * Two stats when nothing is wrong; only a fetch that is about to lock the entry pays them.
+     */
+    private void repairIfDamaged(FetchRequest request, CacheEntry entry, FetchListener listener)
+            throws IOException, InterruptedException {
+        if (entry.directoryDamage() == null && entry.lockDamage() == null) {
+            return;
+        }
+        try (EntryLock repair = locks.acquire(store.repairLock(), null, waited -> { })) {
+            String repaired = entry.repair();
+            if (repaired != null) {
+                listener.warning(request.uri(), repaired + "; removed it, so that the entry can be locked again");
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("a wait without a timeout timed out", e);
         }
     }
 
@@ -229,7 +294,7 @@ public final class Fetcher {
     private Optional<Published> findAfterWaiting(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore)
             throws IOException {
         if (request.digest() != null) {
-            return findByDigest(request, entry);
+            return findByDigest(request, entry, null);
         }
         return findCurrent(entry).filter(p -> !p.metadata().equals(seenBefore));
     }
@@ -237,13 +302,16 @@ public final class Fetcher {
     /**
      * Downloads into a partial file — resuming one a dead holder left, where file locks make that safe — then
      * verifies and publishes it. The caller holds the entry lock. A partial survives a network failure or an
-     * interrupt, for the next holder to resume; it is deleted when its content is wrong or the disk failed.
+     * interrupt, for the next holder to resume, if it holds bytes that can be resumed; it is deleted when it holds
+     * none, its content is wrong or the disk failed. A failure that leaves nothing worth keeping leaves no trace
+     * ({@link CacheEntry#removeTracesOfFailure}).
      *
      * @param known the cached version for a conditional request, or null
      * @param first the reply to that conditional request that the caller already has, or null
      */
     private Published downloadHoldingLock(FetchRequest request, CacheEntry entry, EntryMetadata known,
             Reply first, FetchListener listener) throws IOException, InterruptedException {
+        entry.removeDamagedFiles(); // a directory where meta.json goes could not be replaced by the new one
         Path partial = entry.newPartialFile();
         PartialRecord adopted = locks.excludesOtherProcesses() ? entry.adoptPartial(partial).orElse(null) : null;
         if (locks.excludesOtherProcesses()) {
@@ -251,22 +319,31 @@ public final class Fetcher {
         }
         entry.writeHolder(new LockHolder(ProcessHandle.current().pid(), settings.host(), clock.instant()), partial);
         boolean keepPartial = false;
+        boolean succeeded = false;
         try {
             Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
                     .run(known, first);
+            Published published;
             if (outcome instanceof Download.Complete complete) {
-                return publish(request, entry, partial, complete);
+                published = publish(request, entry, partial, complete);
+            } else {
+                entry.writeMetadata(known.withValidatedAt(clock.instant()));
+                published = findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of "
+                        + request.uri() + " disappeared while it was revalidated"));
             }
-            entry.writeMetadata(known.withValidatedAt(clock.instant()));
-            return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
-                    + " disappeared while it was revalidated"));
+            succeeded = true;
+            return published;
         } catch (DownloadException | InterruptedException e) {
-            keepPartial = locks.excludesOtherProcesses(); // resumable by the next holder
+            // resumable by the next holder, if it holds bytes that its record lets a holder ask the rest of
+            keepPartial = locks.excludesOtherProcesses() && entry.holdsResumableBytes(partial);
             throw e;
         } finally {
             if (!keepPartial) {
                 Files.deleteIfExists(partial);
                 entry.deletePartialRecord();
+            }
+            if (!succeeded && !keepPartial) {
+                entry.removeTracesOfFailure(partial, locks.excludesOtherProcesses());
             }
         }
     }
@@ -279,7 +356,7 @@ public final class Fetcher {
             checkOnDisk(partial, received);
         }
         Instant now = clock.instant();
-        Path blob = store.publishBlob(partial, received.sha256(), request.digest());
+        Path blob = store.publishBlob(partial, received.sha256(), received.size(), request.digest());
         EntryMetadata metadata = new EntryMetadata(request.uri().toString(), complete.etag(),
                 complete.lastModified(), complete.contentType(), received.size(), received.sha256(),
                 request.digest(), now, now);

@@ -22,6 +22,8 @@ final class PartialFile {
     private final Path path;
     private final CacheEntry entry; // null for --no-cache: nothing to resume, no record
     private PartialRecord record;
+    /** False while the file holds a decoded body, whose bytes no range request can continue: it goes unrecorded. */
+    private boolean resumable = true;
 
     /** @param adopted what {@code path} holds, from a dead holder, or null: then the file is (re)created empty */
     PartialFile(Path path, CacheEntry entry, PartialRecord adopted) {
@@ -39,16 +41,28 @@ final class PartialFile {
         return record;
     }
 
+    /** Whether the file holds bytes that a request for the rest could continue (now, or after a crash). */
+    boolean resumable() {
+        return record != null && resumable;
+    }
+
     /** The segment counts as the progress file has them (those recorded, without an entry). */
     List<Segment> trustedSegments() {
         return entry == null ? record.segments() : record.trustedSegments(entry.segmentProgressFile());
     }
 
-    /** Starts the file over for a response from byte 0 of {@code source}, recording its validators. */
+    /**
+     * Starts the file over for a response from byte 0 of {@code source}, recording its validators; an encoded body
+     * is not recorded (its validators are kept for the metadata), so that no one resumes its decoded bytes.
+     */
     void start(URI source, Reply.Body body) throws IOException {
         truncate(0);
         record = new PartialRecord(path.getFileName().toString(), source.toString(), body.header("ETag"),
                 body.header("Last-Modified"), body.total(), PartialRecord.currentBootId(), 0);
+        resumable = !body.encoded();
+        if (!resumable && entry != null) {
+            entry.deletePartialRecord(); // what an earlier attempt recorded no longer describes the file
+        }
         write();
     }
 
@@ -100,7 +114,7 @@ final class PartialFile {
     }
 
     private void write() throws IOException {
-        if (entry != null) {
+        if (entry != null && resumable) {
             entry.writePartialRecord(record);
         }
     }

@@ -28,6 +28,15 @@ sealed interface Reply {
             return response.status() == 200;
         }
 
+        /**
+         * Whether the server encoded the body (gzip, deflate) although it was asked for none: the body decodes to the
+         * file, but its Content-Range and Content-Length count encoded bytes, so it cannot be joined to other
+         * ranges nor resumed by range.
+         */
+        boolean encoded() {
+            return response.contentEncoding() != null;
+        }
+
         /** Where the body ends in the file, or -1 if the server did not say. */
         long end() {
             long length = response.contentLength();
@@ -60,7 +69,10 @@ sealed interface Reply {
         }
     }
 
-    /** Not worth asking this source again: a 4xx other than 408/429, a redirect loop, a refused redirect. */
+    /**
+     * Not worth asking this source again: a 4xx other than 408/429, an unknown host, a redirect loop, a refused
+     * redirect.
+     */
     record Fail(DownloadException failure) implements Reply {
     }
 }

@@ -385,6 +385,7 @@ final class SegmentedWriter implements BodyWriter {
                 Reply reply = asked ? context.exchange().send(askFor(slot)) : inHand;
                 inHand = null;
                 Reply.Retry failed = switch (reply) {
+                    case Reply.Body body when body.encoded() -> throw encodedSegment(body);
                     case Reply.Body body when asked && body.whole() -> throw remoteChanged(source
                             + " answered a range request with a whole file");
                     case Reply.Body body -> receive(body);
@@ -398,6 +399,13 @@ final class SegmentedWriter implements BodyWriter {
                     return; // abandoned while waiting
                 }
             }
+        }
+
+        /** A segment sent compressed: its bytes are not the file's at its range, so the segments are given up. */
+        private RemoteChangedException encodedSegment(Reply.Body body) {
+            body.response().abort();
+            return remoteChanged(source + " sent segment " + slot.describe() + " "
+                    + body.response().contentEncoding() + "-encoded, which cannot be joined to the others");
         }
 
         /** Streams one body into the segment (and on, for a whole-file one); null when it is full. */

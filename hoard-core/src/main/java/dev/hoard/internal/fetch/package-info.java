@@ -23,7 +23,7 @@
  * <p>Each rule lives once: {@link dev.hoard.internal.fetch.Ask} turns a request into headers ({@code Range},
  * {@code If-Range}, {@code If-None-Match}, {@code If-Modified-Since}); {@link dev.hoard.internal.fetch.Exchange}
  * sorts every response (which statuses are retried, what a {@code Content-Range} must say, when a 200 is the cached
- * content, and what a 401 or 403 means) and adds each source's credentials
+ * content, which content encodings are refused, and what a 401 or 403 means) and adds each source's credentials
  * ({@link dev.hoard.internal.auth.AuthHeaders}), which the transport sends to that source's origin only;
  * {@link dev.hoard.internal.fetch.RetryBudget} counts failures (progress resets the count) and waits,
  * interruptibly and abandonably, for the whole-file loop and every segment worker alike;

@@ -33,15 +33,37 @@ public final class HttpResponse implements Closeable {
         return connection.getHeaderField(name);
     }
 
-    /** The declared Content-Length, or -1. */
+    /**
+     * The length of the body as {@link #body()} gives it, or -1 if unknown: the declared Content-Length, unless the
+     * body is encoded (then it counts the encoded bytes, and the decoded length is known only at the end).
+     */
     public long contentLength() {
-        return connection.getContentLengthLong();
+        return contentEncoding() == null ? connection.getContentLengthLong() : -1;
     }
 
-    /** The body of a 2xx response. Read it to the end and then {@link #close()} to let the connection be reused. */
+    /**
+     * The Content-Encoding the server sent the body in, lower-cased, although it was asked for none; null when the
+     * body is as is. See {@link ContentCoding}.
+     */
+    public String contentEncoding() {
+        return ContentCoding.of(connection.getHeaderField("Content-Encoding"));
+    }
+
+    /** Whether {@link #body()} decodes the {@link #contentEncoding()}: none, gzip or deflate. */
+    public boolean decodable() {
+        String coding = contentEncoding();
+        return coding == null || ContentCoding.decodable(coding);
+    }
+
+    /**
+     * The body of a 2xx response, decoded if the server encoded it ({@link #decodable()} must hold). Read it to the
+     * end and then {@link #close()} to let the connection be reused.
+     */
     public InputStream body() throws IOException {
         bodyConsumed = true;
-        return connection.getInputStream();
+        String coding = contentEncoding();
+        InputStream raw = connection.getInputStream();
+        return coding == null ? raw : ContentCoding.decode(raw, coding);
     }
 
     /**

@@ -41,9 +41,13 @@ final class LockFile {
      */
     FileLock tryLockFile() throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
-            channelFileKey = fileKey(path);
+            channel = open(path);
+            try {
+                channelFileKey = fileKey(path);
+            } catch (NoSuchFileException e) {
+                closeChannel(); // removed by its holder as soon as it was opened: the next try opens the new one
+                return null;
+            }
         }
         FileLock lock = channel.tryLock();
         if (lock != null && !stillNamesLockedFile()) {
@@ -52,6 +56,24 @@ final class LockFile {
             return null;
         }
         return lock;
+    }
+
+    /**
+     * Opens the lock file, creating it, and its directory if that is gone: a holder whose download left nothing
+     * removes both (CacheEntry.removeTracesOfFailure), and the next to lock the entry makes them again.
+     */
+    private static FileChannel open(Path path) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                if (attempt == 10) {
+                    throw e; // removed again each time: something else is deleting it
+                }
+                Files.createDirectories(path.getParent());
+            }
+        }
     }
 
     private boolean stillNamesLockedFile() throws IOException {

@@ -27,8 +27,8 @@ import java.util.Set;
  * <p><b>Entries</b> are removed only under their lock, taken without waiting ({@link EntryLocks#tryAcquire}): a held
  * lock means a process is downloading the entry, so it is skipped and reported. Under the lock, {@code meta.json}
  * goes first (the entry is a miss from that moment), then partial downloads, {@code owner.json}, {@code used} and
- * temp files. The directory and its lock file stay: deleting a lock file another process has open would let a third
- * lock a new file at the same path (docs/cache-layout.md).
+ * temp files; then, with file locks, the lock file and the directory if nothing else is in it (safe only for the
+ * holder, because every holder checks that its lock file is still the one at the path: docs/cache-layout.md).
  *
  * <p><b>Blobs</b> are shared by content: an entry's blob is deleted only when no other entry's metadata names it.
  * Deleting a blob never breaks a reader that has it open (an unlinked file keeps its inode until closed). What this
@@ -74,6 +74,20 @@ final class Eviction {
 
     /** Removes the entry and, if no other entry names it, its blob. Returns the bytes freed, or -1 if busy. */
     long evictEntry(Inventory.Entry entry) throws IOException {
+        CacheEntry cacheEntry = entry.cacheEntry();
+        if (cacheEntry.directoryDamage() != null || dryRun && cacheEntry.lockDamage() != null) {
+            // a symlink or a file in the entry's place is all there is of it; never followed. A damaged lock file
+            // cannot be held by anyone, nor locked until it is repaired, which a dry run does not do.
+            if (!dryRun && !repair(entry)) {
+                return -1;
+            }
+            removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), null, cacheEntry.dir(), 0,
+                    false));
+            return 0;
+        }
+        if (cacheEntry.lockDamage() != null && !repair(entry)) {
+            return -1;
+        }
         EntryLock lock = tryLock(entry);
         if (lock == null) {
             return -1;
@@ -82,6 +96,9 @@ final class Eviction {
             // The entry may have changed since the snapshot (a new version downloaded): decide on what is there now.
             EntryMetadata current = entry.cacheEntry().readMetadata().orElse(null);
             long freed = dryRun ? entry.partialBytes() : entry.cacheEntry().removeContents(entry.partialPaths());
+            if (!dryRun && locks.excludesOtherProcesses()) {
+                entry.cacheEntry().removeIfEmpty(); // nothing left of it: the directory goes too
+            }
             forget(entry.cacheEntry().key());
             Digest digest = current == null ? null : current.sha256();
             boolean kept = digest != null && isNamed(digest);
@@ -90,8 +107,9 @@ final class Eviction {
                 freed += deleteBlob(entry.digest()); // the version the snapshot saw, replaced since
             }
             if (entry.isVisible() || current != null) {
-                removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), digest,
-                        blobBytes > 0 ? store.blobPath(digest) : null, freed + blobBytes, kept));
+                Path file = blobBytes > 0 ? store.blobPath(digest) : entry.damage() != null ? cacheEntry.dir() : null;
+                removed.add(new PruneReport.Removed(PruneReport.Kind.ENTRY, entry.url(), digest, file,
+                        freed + blobBytes, kept));
             }
             return freed + blobBytes;
         }
@@ -123,6 +141,9 @@ final class Eviction {
      * -1 if busy.
      */
     long evictLeftovers(Inventory.Entry entry) throws IOException {
+        if (entry.cacheEntry().directoryDamage() != null || entry.cacheEntry().lockDamage() != null) {
+            return 0; // a damaged entry is not a leftover of a download; rm or prune --all removes it
+        }
         List<Path> temps = entry.cacheEntry().tempFiles();
         if (entry.partials().isEmpty() && temps.isEmpty()) {
             return 0;
@@ -177,6 +198,32 @@ final class Eviction {
             }
         }
         return new PruneReport(dryRun, removed, skipped, Math.max(0, inventory.totalBytes() - freed()));
+    }
+
+    /**
+     * Takes away a symlink or directory in the entry's place or in its lock file's, holding the cache's repair lock
+     * (without waiting: false, and the entry is reported as skipped, if another process is repairing right now).
+     */
+    private boolean repair(Inventory.Entry entry) throws IOException {
+        EntryLock repairing = locks.tryAcquire(store.repairLock());
+        if (repairing == null) {
+            skipped.add(new PruneReport.Skipped(entry.url(), null));
+            return false;
+        }
+        try (repairing) {
+            entry.cacheEntry().repair();
+            return true;
+        }
+    }
+
+    /** Replaces a {@code blobs/} or {@code entries/} that is not a directory with an empty one (prune --all). */
+    void repairLayout() throws IOException {
+        for (Path dir : store.damagedDirectories()) {
+            removed.add(new PruneReport.Removed(PruneReport.Kind.DAMAGED, null, null, dir, 0, false));
+        }
+        if (!dryRun) {
+            store.repairLayout();
+        }
     }
 
     /** The entry's lock if it is free now (creating the directory if an outside hand removed it); null if held. */

@@ -32,10 +32,17 @@ import java.util.TreeSet;
 final class Inventory {
     private final List<Entry> entries;
     private final Map<Digest, BlobScan.Blob> blobs;
+    private final List<String> layoutDamage;
 
-    private Inventory(List<Entry> entries, Map<Digest, BlobScan.Blob> blobs) {
+    private Inventory(List<Entry> entries, Map<Digest, BlobScan.Blob> blobs, List<String> layoutDamage) {
         this.entries = entries;
         this.blobs = blobs;
+        this.layoutDamage = layoutDamage;
+    }
+
+    /** What is wrong with the cache's own directories ({@link CacheStore#layoutDamage()}) when it was read. */
+    List<String> layoutDamage() {
+        return layoutDamage;
     }
 
     /** Something prune can remove, ordered by last use. */
@@ -54,17 +61,18 @@ final class Inventory {
      * @param metadata   the entry's valid metadata, or null
      * @param partials   its partial downloads
      * @param lastUsed   its {@code used} marker's time, or null
+     * @param damage     what an outside hand broke in it, naming the path ({@link CacheEntry#damage()}), or null
      */
     record Entry(CacheEntry cacheEntry, URI url, EntryMetadata metadata, List<BlobScan.Partial> partials,
-            Instant lastUsed) implements Item {
+            Instant lastUsed, String damage) implements Item {
 
         Entry {
             partials = List.copyOf(partials);
         }
 
-        /** True if there is something to show: complete content or a partial download. */
+        /** True if there is something to show: complete content, a partial download, or damage. */
         boolean isVisible() {
-            return metadata != null || !partials.isEmpty();
+            return metadata != null || !partials.isEmpty() || damage != null;
         }
 
         Digest digest() {
@@ -125,10 +133,14 @@ final class Inventory {
         }
         Map<Digest, BlobScan.Blob> blobs = new HashMap<>();
         scan.blobs().forEach(blob -> blobs.put(blob.sha256(), blob));
-        return new Inventory(List.copyOf(entries), blobs);
+        return new Inventory(List.copyOf(entries), blobs, store.layoutDamage());
     }
 
     private static Entry readEntry(CacheEntry entry, List<BlobScan.Partial> partials) throws IOException {
+        String damage = entry.damage().orElse(null);
+        if (entry.directoryDamage() != null) { // not followed: nothing in it is read
+            return new Entry(entry, null, null, partials, null, damage);
+        }
         Optional<EntryMetadata> metadata = entry.readMetadata();
         List<BlobScan.Partial> all = new ArrayList<>(partials);
         Optional<Path> resumable = entry.resumableFile();
@@ -136,7 +148,7 @@ final class Inventory {
             partialAt(entry.key(), resumable.get()).ifPresent(all::add);
         }
         return new Entry(entry, entry.recordedUrl(metadata).orElse(null), metadata.orElse(null), all,
-                entry.lastUsed().orElse(null));
+                entry.lastUsed().orElse(null), damage);
     }
 
     /** A partial file named by partial.json rather than by its name. */

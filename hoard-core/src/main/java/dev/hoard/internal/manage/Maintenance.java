@@ -12,6 +12,7 @@ import dev.hoard.internal.store.CacheStore;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +45,10 @@ public final class Maintenance {
     public List<CacheEntryInfo> entries() throws IOException {
         Inventory inventory = Inventory.take(store);
         List<CacheEntryInfo> infos = new ArrayList<>();
+        List<Path> damagedDirectories = store.damagedDirectories();
+        for (int i = 0; i < Math.min(damagedDirectories.size(), inventory.layoutDamage().size()); i++) {
+            infos.add(CacheEntryInfo.damaged(null, damagedDirectories.get(i), inventory.layoutDamage().get(i)));
+        }
         for (Inventory.Entry entry : inventory.entries()) {
             CacheEntryInfo info = describe(entry, inventory);
             if (info != null) {
@@ -75,6 +80,9 @@ public final class Maintenance {
 
     /** The entry as ls shows it, or null if there is nothing to show (an empty directory left by a removal). */
     private CacheEntryInfo describe(Inventory.Entry entry, Inventory inventory) throws IOException {
+        if (entry.damage() != null) {
+            return CacheEntryInfo.damaged(entry.url(), entry.cacheEntry().dir(), entry.damage());
+        }
         EntryMetadata m = entry.metadata();
         LockHolder holder = null;
         boolean busy = false;

@@ -46,6 +46,7 @@ final class Pruner {
         Eviction eviction = new Eviction(store, locks, inventory, dryRun);
         switch (policy) {
             case PrunePolicy.All all -> {
+                eviction.repairLayout();
                 for (Inventory.Item item : inventory.itemsByLastUse()) {
                     eviction.evict(item);
                 }

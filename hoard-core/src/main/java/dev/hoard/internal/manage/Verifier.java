@@ -10,6 +10,7 @@ import dev.hoard.internal.store.CacheStore;
 import dev.hoard.internal.store.EntryMetadata;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,6 +61,13 @@ final class Verifier {
         recordAlgorithmsNeeded(targets);
         Eviction eviction = new Eviction(store, locks, inventory, false);
         List<Verification> results = new ArrayList<>();
+        if (urls.isEmpty()) {
+            for (String damage : inventory.layoutDamage()) { // pruning everything repairs it, not --repair
+                Verification broken = corrupt(null, null, damage, null, null, false).verification();
+                each.accept(broken);
+                results.add(broken);
+            }
+        }
         for (Target target : targets) {
             Check check = check(target);
             Verification result = check.verification();
@@ -77,7 +85,7 @@ final class Verifier {
 
     private static List<Target> everything(Inventory inventory) {
         List<Target> targets = new ArrayList<>();
-        inventory.entries().stream().filter(e -> e.metadata() != null)
+        inventory.entries().stream().filter(e -> e.metadata() != null || e.damage() != null)
                 .sorted(Comparator.comparing(Inventory.Entry::name))
                 .forEach(e -> targets.add(new Target(e.url(), e, null)));
         inventory.looseBlobs().forEach(b -> targets.add(new Target(null, null, b.blob())));
@@ -87,8 +95,8 @@ final class Verifier {
     private List<Target> named(Inventory inventory, List<URI> urls) {
         List<Target> targets = new ArrayList<>();
         for (URI url : urls) {
-            Inventory.Entry entry = inventory.entry(store.entry(url).key()).filter(e -> e.metadata() != null)
-                    .orElse(null);
+            Inventory.Entry entry = inventory.entry(store.entry(url).key())
+                    .filter(e -> e.metadata() != null || e.damage() != null).orElse(null);
             targets.add(new Target(url, entry, null));
         }
         return targets;
@@ -96,7 +104,7 @@ final class Verifier {
 
     private void recordAlgorithmsNeeded(List<Target> targets) {
         for (Target target : targets) {
-            if (target.entry() != null) {
+            if (target.entry() != null && target.entry().metadata() != null) {
                 EntryMetadata m = target.entry().metadata();
                 Set<DigestAlgorithm> algorithms = needed.computeIfAbsent(m.sha256(),
                         d -> EnumSet.of(DigestAlgorithm.SHA256));
@@ -120,6 +128,11 @@ final class Verifier {
             hash = Optional.of(FileHash.of(store.blobPath(sha256), needed.get(sha256)));
         } catch (NoSuchFileException e) {
             hash = Optional.empty();
+        } catch (FileSystemException e) {
+            if (store.layoutDamage().isEmpty()) {
+                throw e;
+            }
+            hash = Optional.empty(); // blobs/ is not a directory (reported): no blob is there
         }
         hashes.put(sha256, hash);
         return hash;
@@ -132,6 +145,9 @@ final class Verifier {
         if (target.entry() == null) {
             return new Check(new Verification(target.url(), null, Verification.Outcome.NOT_CACHED,
                     "not in the cache", null, null, false), false);
+        }
+        if (target.entry().damage() != null) {
+            return corrupt(target.url(), null, target.entry().damage(), null, null, false);
         }
         return checkEntry(target.url(), target.entry().metadata());
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,13 @@ import java.util.Optional;
  * <p>Reads take no lock and see a snapshot: every file is replaced only by rename. Writes and removals
  * ({@link #writeMetadata}, {@link #writeHolder}, the partial file, {@code partial.json}, the {@code remove...}
  * methods) are made only by the holder of the entry's lock: while it holds the lock no other process writes these
- * files. Nothing here deletes the lock file itself (see "Lock files are never deleted" in the layout document).
+ * files. Only {@link #removeTracesOfFailure} and {@link #removeIfEmpty} delete the lock file, and only the holder's
+ * own, of an entry that holds nothing else (see "Lock files" in the layout document).
+ *
+ * <p><b>Damage from outside.</b> What an outside hand put in place of the entry's files (a symlink, a directory,
+ * garbage) is described by {@link #damage()} with its path, never followed, and taken away by {@link #repair()} (the
+ * directory and the lock file, under the cache's repair lock) or {@link #removeDamagedFiles()} (the rest, under the
+ * entry lock).
  */
 public final class CacheEntry {
     /** Last use is recorded at this granularity so that hits do not write to disk each time. */
@@ -69,6 +76,77 @@ public final class CacheEntry {
      */
     public Optional<EntryMetadata> readMetadata() throws IOException {
         return EntryMetadata.read(metadataFile()).filter(metadata -> isOurs(metadata.url()));
+    }
+
+    /**
+     * The entry's metadata as {@link #readMetadata()} finds it, and if {@code meta.json} is there but not usable, why
+     * (naming its path): for a fetch to warn that it downloads again, and for the management commands to report it.
+     */
+    public EntryMetadata.Found inspectMetadata() {
+        EntryMetadata.Found found = EntryMetadata.inspect(metadataFile());
+        if (found.metadata().isPresent() && !isOurs(found.metadata().get().url())) {
+            return new EntryMetadata.Found(Optional.empty(), metadataFile() + " is the metadata of another URL, "
+                    + found.metadata().get().url());
+        }
+        return found;
+    }
+
+    /**
+     * What an outside hand broke in this entry, naming the path, or empty: the directory is a symlink or a file, or
+     * its lock file or {@code meta.json} is not a regular file, or {@code meta.json} is not this entry's metadata.
+     */
+    public Optional<String> damage() {
+        String problem = Damage.ofDirectory(dir);
+        if (problem == null) {
+            problem = Damage.ofFile(lockFile());
+        }
+        if (problem == null) {
+            problem = inspectMetadata().damage();
+        }
+        return Optional.ofNullable(problem);
+    }
+
+    /** Why the entry's directory is not one (a symlink, which is never followed, or a file), or null. */
+    public String directoryDamage() {
+        return Damage.ofDirectory(dir);
+    }
+
+    /** Why the entry's lock file is not a regular file (a symlink or a directory in its place), or null. */
+    public String lockDamage() {
+        return Damage.ofFile(lockFile());
+    }
+
+    /**
+     * Takes away a symlink or file found in place of the entry's directory (never following it), or a symlink or
+     * directory in place of its lock file, so that the entry can be locked again. No one can hold a lock on such a
+     * thing, so no download is disturbed; the caller holds the cache's repair lock ({@link CacheStore#repairLock()}),
+     * so that two repairs never race (one could otherwise remove the lock file the other just made and someone
+     * locked). Returns what was taken away, or null if nothing was damaged.
+     */
+    public String repair() throws IOException {
+        String problem = directoryDamage();
+        if (problem != null) {
+            Damage.remove(dir);
+            return problem;
+        }
+        problem = lockDamage();
+        if (problem != null) {
+            Damage.remove(lockFile());
+        }
+        return problem;
+    }
+
+    /**
+     * Removes the entry's own files that an outside hand replaced with a directory or a symlink, which would make
+     * writing them fail (a rename cannot replace a directory) or be read through. The caller holds the entry lock.
+     */
+    public void removeDamagedFiles() throws IOException {
+        for (Path file : List.of(metadataFile(), holderFile(), partialRecordFile(), segmentProgressFile(),
+                usedMarker())) {
+            if (Damage.ofFile(file) != null) {
+                Damage.remove(file);
+            }
+        }
     }
 
     public void writeMetadata(EntryMetadata metadata) throws IOException {
@@ -205,6 +283,76 @@ public final class CacheEntry {
         }
     }
 
+    /**
+     * Whether {@code partial} holds bytes a later holder can resume: it is not empty, and {@code partial.json}
+     * describes it (a partial without a record, e.g. of a response that cannot be resumed, is not worth keeping).
+     */
+    public boolean holdsResumableBytes(Path partial) {
+        try {
+            return Files.size(partial) > 0
+                    && readPartialRecord().filter(r -> r.file().equals(partial.getFileName().toString())).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * After a download that failed and left nothing worth keeping (its partial is already gone): removes what its
+     * holder made, so that a failed request leaves no trace. {@code owner.json} goes if it still names
+     * {@code partial}; and where file locks exclude every other process ({@code lockMayGo}), an entry with nothing
+     * else in it (no {@code meta.json}) loses its lock file and its directory, as if it had never been asked for. Best
+     * effort: what cannot be removed stays, harmless. The caller holds the entry lock.
+     *
+     * <p>Removing a held lock file is safe because every holder checks, after locking, that the path still names the
+     * file it locked ({@code LockFile}): a waiter on the removed file finds it gone and locks the new one, which it
+     * or anyone else creates (with the directory) at the same path. Where that check cannot be made (no file keys on
+     * this platform) the lock file stays. See "Lock files" in docs/cache-layout.md.
+     */
+    public void removeTracesOfFailure(Path partial, boolean lockMayGo) {
+        try {
+            String ours = partial.getFileName().toString();
+            if (readHolderRecord().filter(h -> h.partial().equals(ours)).isPresent()) {
+                Files.deleteIfExists(holderFile());
+            }
+        } catch (IOException | RuntimeException e) {
+            // read-only, or removed meanwhile: a stale owner.json is only ever advice
+        }
+        if (lockMayGo) {
+            removeIfEmpty();
+        }
+    }
+
+    /**
+     * Deletes the lock file and the directory if nothing else is left in it: after a failed download, or once
+     * {@link #removeContents} emptied it. Best effort: what cannot be removed stays, harmless (an entry holding only
+     * its lock is not listed). The caller holds the entry lock with file locks, for the reasons given at
+     * {@link #removeTracesOfFailure}.
+     */
+    public void removeIfEmpty() {
+        try {
+            if (holdsOnlyItsLock()) {
+                Files.delete(lockFile());
+                Files.delete(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // someone put a file in the directory meanwhile, or it is read-only
+        }
+    }
+
+    /** True if the directory holds nothing but a lock file whose identity the platform can check. */
+    private boolean holdsOnlyItsLock() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (!file.getFileName().toString().equals("lock")) {
+                    return false;
+                }
+            }
+        }
+        BasicFileAttributes lock = Files.readAttributes(lockFile(), BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        return lock.isRegularFile() && lock.fileKey() != null;
+    }
+
     public void writePartialRecord(PartialRecord record) throws IOException {
         AtomicFiles.writeString(partialRecordFile(), record.toJson());
     }
@@ -251,9 +399,15 @@ public final class CacheEntry {
             if (last.toInstant().plus(USE_GRANULARITY).isAfter(now)) {
                 return;
             }
+            if (directoryDamage() != null || Damage.ofFile(marker) != null) {
+                return; // never write through a symlink planted in the entry's place, or in the marker's
+            }
             Files.setLastModifiedTime(marker, FileTime.from(now));
         } catch (NoSuchFileException e) {
             try {
+                if (directoryDamage() != null) {
+                    return;
+                }
                 Files.createFile(marker);
             } catch (IOException ignored) {
                 // the entry directory is gone (removed meanwhile) or read-only: last-use is advisory
@@ -281,6 +435,7 @@ public final class CacheEntry {
      * @return the bytes of partial files removed
      */
     public long removeContents(Collection<Path> partials) throws IOException {
+        removeDamagedFiles();
         Files.deleteIfExists(metadataFile());
         long freed = removeDownloadLeftovers(partials);
         Files.deleteIfExists(holderFile());

@@ -5,7 +5,9 @@ import dev.hoard.DigestAlgorithm;
 import dev.hoard.internal.auth.UserInfo;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,7 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The cache directory on disk. The layout, its format version and its crash recovery are documented in
@@ -30,7 +34,7 @@ import java.util.Optional;
  * ROOT/blobs/.*.tmp              temp files of atomic writes; garbage if their writer died
  * ROOT/aliases/sha512/HEX        "sha256:HEX" of the blob whose SHA-512 is HEX (verified once)
  * ROOT/entries/KEY/              one URL's entry; KEY = SHA-256 of the URL without user:password@
- *        lock                    the entry's lock file; never deleted while the cache is in use
+ *        lock                    the entry's lock file; deleted only by its holder, with the emptied entry
  *        meta.json               EntryMetadata
  *        owner.json              HolderRecord: who holds the lock now, its partial, the URL; stale once it is free
  *        partial.json            PartialRecord: what the resumable partial holds; absent when there is none
@@ -59,9 +63,33 @@ public final class CacheStore {
      * @throws IOException if the directory cannot be created or holds a cache of another format
      */
     public static CacheStore open(Path root) throws IOException {
+        return open(root, true);
+    }
+
+    /**
+     * Opens the cache at {@code root}; with {@code create}, makes it if there is none.
+     *
+     * @throws IllegalArgumentException if {@code root} is the empty path (which would mean the working directory)
+     * @throws NoSuchFileException      without {@code create}, naming {@code root}, if it holds no cache
+     * @throws IOException              if the directory cannot be created or holds a cache of another format
+     */
+    public static CacheStore open(Path root, boolean create) throws IOException {
+        if (root.toString().isEmpty()) {
+            throw new IllegalArgumentException("the cache directory is empty: name a directory");
+        }
         CacheStore store = new CacheStore(root.toAbsolutePath().normalize());
-        store.checkFormat();
+        if (!create && !store.exists()) {
+            throw new NoSuchFileException(store.root.toString(), null,
+                    "holds no hoard cache (no " + FORMAT_FILE + ", blobs or entries); nothing was changed");
+        }
+        store.checkFormat(create);
         return store;
+    }
+
+    /** Whether the root holds anything of a cache, even a damaged one. */
+    private boolean exists() {
+        return Stream.of(root.resolve(FORMAT_FILE), blobs, entries)
+                .anyMatch(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 
     public Path root() {
@@ -87,6 +115,15 @@ public final class CacheStore {
         return new CacheEntry(bare, key, entries.resolve(key), blobs);
     }
 
+    /**
+     * The lock that repairs of damaged lock files and directories take ({@code entries/.repair.lock}), so that two
+     * never race; held for microseconds, and never while an entry lock is held (the lock order of a thread that holds
+     * one entry lock at a time is kept). See {@link CacheEntry#repair()}.
+     */
+    public Path repairLock() {
+        return entries.resolve(".repair.lock");
+    }
+
     /** The path a blob with this SHA-256 has, whether or not it exists. */
     public Path blobPath(Digest sha256) {
         if (sha256.algorithm() != DigestAlgorithm.SHA256) {
@@ -105,15 +142,23 @@ public final class CacheStore {
         return Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS) ? Optional.of(blob) : Optional.empty();
     }
 
+    /** The size of the blob with this SHA-256, or -1 if there is none: one stat, not following links. */
+    public long blobSize(Digest sha256) throws IOException {
+        BasicFileAttributes attributes = attributesOf(blobPath(sha256));
+        return attributes == null || !attributes.isRegularFile() ? -1 : attributes.size();
+    }
+
     /**
      * Publishes a complete, verified file as the blob named by its SHA-256. If an identical blob exists (the same
-     * bytes came from another URL), the file is dropped and the existing blob serves both.
+     * bytes came from another URL), the file is dropped and the existing blob serves both; one of another size is
+     * damaged, and replaced (a reader that has it open keeps reading what it had).
      *
+     * @param size     the file's size
      * @param verified an expected digest the content was checked against; a SHA-512 one is remembered as an alias
      */
-    public Path publishBlob(Path complete, Digest sha256, Digest verified) throws IOException {
+    public Path publishBlob(Path complete, Digest sha256, long size, Digest verified) throws IOException {
         Path blob = blobPath(sha256);
-        if (Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS)) {
+        if (blobSize(sha256) == size) {
             Files.delete(complete);
         } else {
             AtomicFiles.move(complete, blob);
@@ -126,16 +171,25 @@ public final class CacheStore {
         return blob;
     }
 
-    /** The keys of every entry directory, in no particular order. For the management commands. */
+    /**
+     * The keys of every entry in {@code entries/}, in no particular order, also of those an outside hand replaced
+     * with a symlink or a file ({@link CacheEntry#damage()} says so); none if {@code entries/} is not a directory
+     * ({@link #layoutDamage()}). For the management commands.
+     */
     public List<String> entryKeys() throws IOException {
         List<String> keys = new ArrayList<>();
+        if (Damage.ofDirectory(entries) != null) {
+            return keys;
+        }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(entries)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
-                if (isSha256Hex(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (isSha256Hex(name)) {
                     keys.add(name);
                 }
             }
+        } catch (NoSuchFileException e) {
+            // removed since the cache was opened: no entries
         }
         return keys;
     }
@@ -152,6 +206,9 @@ public final class CacheStore {
     public BlobScan scanBlobs() throws IOException {
         List<BlobScan.Blob> found = new ArrayList<>();
         List<BlobScan.Partial> partials = new ArrayList<>();
+        if (Damage.ofDirectory(blobs) != null) {
+            return new BlobScan(found, partials); // reported by layoutDamage()
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -273,24 +330,74 @@ public final class CacheStore {
         }
     }
 
-    private void checkFormat() throws IOException {
+    /**
+     * Reads the format file, refusing another format. One that is torn, not UTF-8, unreadable, or a directory or a
+     * symlink in its place is rewritten: every writer writes the same content, so nothing can be lost. Then makes
+     * {@code blobs/} and {@code entries/} if they are missing; one that is not a directory is reported
+     * ({@link #layoutDamage()}), and refused when the cache is opened to fetch into.
+     */
+    private void checkFormat(boolean fetching) throws IOException {
         Path formatFile = root.resolve(FORMAT_FILE);
-        try {
-            Object format = Json.parseObject(Files.readString(formatFile, StandardCharsets.UTF_8)).get("format");
-            if (!Long.valueOf(FORMAT).equals(format)) {
-                throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
-                        + FORMAT + "; use another cache directory or a matching hoard version");
-            }
-            return;
-        } catch (NoSuchFileException e) {
-            // a new cache: create it below
-        } catch (IllegalArgumentException e) {
-            // a torn or corrupt format file: every writer writes the same content, so rewrite it
+        Object format = readFormat(formatFile);
+        if (format != null && !Long.valueOf(FORMAT).equals(format)) {
+            throw new IOException("the cache at " + root + " has format " + format + ", this hoard reads format "
+                    + FORMAT + "; use another cache directory or a matching hoard version");
         }
         Files.createDirectories(root);
-        Files.createDirectories(blobs);
-        Files.createDirectories(entries);
-        AtomicFiles.writeString(formatFile, Json.write(Map.of("format", FORMAT)));
+        for (Path dir : List.of(blobs, entries)) {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir);
+            } else if (fetching && Damage.ofDirectory(dir) != null) {
+                throw new IOException(Damage.ofDirectory(dir) + ": the cache is damaged and cannot store files; "
+                        + "pruning all of it repairs it");
+            }
+        }
+        if (format == null) {
+            if (Damage.ofFile(formatFile) != null) {
+                Damage.remove(formatFile);
+            }
+            AtomicFiles.writeString(formatFile, Json.write(Map.of("format", FORMAT)));
+        }
+    }
+
+    /** The format the format file names, or null if there is none or it cannot be read (then it is rewritten). */
+    private static Object readFormat(Path formatFile) {
+        try (InputStream in = Files.newInputStream(formatFile, LinkOption.NOFOLLOW_LINKS)) {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readNBytes(4096))).toString();
+            return Json.parseObject(text).get("format");
+        } catch (IOException | IllegalArgumentException e) {
+            return null; // absent, torn, not UTF-8, a directory or symlink in its place, or unreadable
+        }
+    }
+
+    /**
+     * What is wrong with the cache's layout, naming the path: {@code blobs/} or {@code entries/} is not a directory.
+     * Empty for a sound cache.
+     */
+    public List<String> layoutDamage() {
+        return Stream.of(blobs, entries).map(Damage::ofDirectory).filter(Objects::nonNull).toList();
+    }
+
+    /** {@code blobs/} and {@code entries/}, those of them that are not directories. */
+    public List<Path> damagedDirectories() {
+        return Stream.of(blobs, entries).filter(dir -> Damage.ofDirectory(dir) != null).toList();
+    }
+
+    /**
+     * Replaces a {@code blobs/} or {@code entries/} that is not a directory (a file, a symlink, never followed) with
+     * an empty directory: for pruning everything, which leaves an empty, working cache. Returns what was replaced.
+     */
+    public List<String> repairLayout() throws IOException {
+        List<String> repaired = new ArrayList<>();
+        for (Path dir : List.of(blobs, entries)) {
+            String damage = Damage.ofDirectory(dir);
+            if (damage != null) {
+                Damage.remove(dir);
+                Files.createDirectories(dir);
+                repaired.add(damage);
+            }
+        }
+        return repaired;
     }
 
     static String sha256Hex(String text) {

@@ -3,9 +3,12 @@ package dev.hoard.internal.store;
 import dev.hoard.Digest;
 import dev.hoard.internal.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,18 +54,49 @@ public record EntryMetadata(String url, String etag, String lastModified, String
         return Json.write(fields);
     }
 
+    /** Larger than any metadata hoard writes: a file this large is not metadata, and is not read whole. */
+    private static final int MAX_BYTES = 1 << 20;
+
     /**
-     * The metadata in {@code file}, or empty when there is none or it cannot be read as metadata (not UTF-8, not
-     * JSON, or not our fields): a corrupt file is a miss, which the next download replaces.
+     * What {@code file} holds: the metadata, or none; and when the file is there but is not usable metadata (not
+     * UTF-8, not JSON, not our fields, a directory or a symlink in its place, unreadable), why, naming the path.
      */
-    static Optional<EntryMetadata> read(Path file) throws IOException {
+    public record Found(Optional<EntryMetadata> metadata, String damage) {
+    }
+
+    /**
+     * The metadata in {@code file}, or empty when there is none or it cannot be read as metadata: a corrupt file is
+     * a miss, which the next download replaces. A symlink in its place is not followed.
+     */
+    static Optional<EntryMetadata> read(Path file) {
+        return inspect(file).metadata();
+    }
+
+    static Found inspect(Path file) {
         try {
-            return Optional.of(parse(Files.readString(file, StandardCharsets.UTF_8)));
+            return new Found(Optional.of(parse(readNoFollow(file))), null);
         } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (CharacterCodingException | RuntimeException e) {
-            return Optional.empty();
+            return new Found(Optional.empty(), null);
+        } catch (CharacterCodingException e) {
+            return new Found(Optional.empty(), file + " is not valid metadata: not UTF-8");
+        } catch (IOException e) {
+            String damage = Damage.ofFile(file);
+            return new Found(Optional.empty(), damage != null ? damage
+                    : file + " cannot be read: " + (e.getMessage() == null ? e : e.getMessage()));
+        } catch (RuntimeException e) {
+            return new Found(Optional.empty(), file + " is not valid metadata: " + e.getMessage());
         }
+    }
+
+    private static String readNoFollow(Path file) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new IllegalArgumentException("larger than " + MAX_BYTES + " bytes");
+        }
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.LockingProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,27 +178,62 @@ abstract class EntryLocksContract {
      */
     @Test
     void aLockFileDeletedWhileHeldIsLockedAfreshByTheNextWaiter() throws Exception {
+        NextHolder next = removeWhileHeld(() -> Files.deleteIfExists(lockFile));
+
+        assertEquals(!locks().excludesOtherProcesses(), next.otherProcessCouldLock());
+    }
+
+    /**
+     * A holder whose download left nothing removes the lock file and the entry directory before it lets go
+     * (CacheEntry.removeTracesOfFailure): the next waiter makes both again and holds the entry as firmly as ever.
+     */
+    @Test
+    void aLockFileRemovedWithItsDirectoryByTheHolderIsMadeAgainByTheNextWaiter() throws Exception {
+        NextHolder next = removeWhileHeld(() -> {
+            Files.deleteIfExists(lockFile);
+            Files.delete(lockFile.getParent());
+        });
+
+        assertEquals(!locks().excludesOtherProcesses(), next.otherProcessCouldLock());
+        assertEquals(locks().excludesOtherProcesses(), next.lockFileThere(), "made again only to be locked");
+    }
+
+    /** What the next holder found once it had the lock: whether the lock file was there, and another could lock. */
+    record NextHolder(boolean lockFileThere, boolean otherProcessCouldLock) {
+    }
+
+    @FunctionalInterface
+    interface Removal {
+        void run() throws IOException;
+    }
+
+    /**
+     * Holds the lock in one thread while another waits for it, runs {@code removal} as the holder would before it
+     * lets go, and reports what the waiter finds once it holds the lock.
+     */
+    private NextHolder removeWhileHeld(Removal removal) throws Exception {
         CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Boolean> otherProcessCouldLock = new CompletableFuture<>();
+        CompletableFuture<NextHolder> found = new CompletableFuture<>();
         Future<?> next;
         try (Holding holding = holdInAnotherThread(locks())) {
             next = threads.submit(() -> {
                 try (EntryLock lock = locks().acquire(lockFile, Duration.ofSeconds(BOUND_SECONDS),
                         waited -> waiting.countDown())) {
-                    otherProcessCouldLock.complete(LockingProcess.canLock(lockFile));
+                    boolean there = Files.exists(lockFile);
+                    Files.createDirectories(lockFile.getParent()); // without file locks, for the other process
+                    found.complete(new NextHolder(there, LockingProcess.canLock(lockFile)));
                     release.await(BOUND_SECONDS, TimeUnit.SECONDS);
                 }
                 return null;
             });
             assertTrue(waiting.await(BOUND_SECONDS, TimeUnit.SECONDS), "the next one never waited");
-            Files.deleteIfExists(lockFile);
+            removal.run();
         }
-
-        boolean couldLock = otherProcessCouldLock.get(2 * BOUND_SECONDS, TimeUnit.SECONDS);
+        NextHolder result = found.get(2 * BOUND_SECONDS, TimeUnit.SECONDS);
         release.countDown();
         next.get(BOUND_SECONDS, TimeUnit.SECONDS);
-        assertEquals(!locks().excludesOtherProcesses(), couldLock);
+        return result;
     }
 
     @Test
