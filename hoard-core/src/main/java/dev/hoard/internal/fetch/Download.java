@@ -43,7 +43,6 @@ final class Download {
     }
 
     private final DownloadContext context;
-    private final CacheEntry entry;
     private final PartialFile partial;
     private final SequentialWriter sequential;
     private final List<BodyWriter> segmentedRuns = new ArrayList<>();
@@ -59,7 +58,6 @@ final class Download {
      */
     Download(DownloadContext context, Path partial, CacheEntry entry, PartialRecord adopted) {
         this.context = context;
-        this.entry = entry;
         this.partial = new PartialFile(partial, entry, adopted);
         this.sequential = new SequentialWriter(context, this.partial);
         this.rangedStart = context.policy().startsRanged();
@@ -182,7 +180,8 @@ final class Download {
     private BodyWriter.Written write(URI source, Reply.Body body, RetryBudget budget)
             throws IOException, InterruptedException {
         if (body.encoded() && !body.whole()) {
-            return wholeFromNowOn(body, source + " sent a range " + body.response().contentEncoding()
+            body.response().abort();
+            return new BodyWriter.StartOver(source + " sent a range " + body.response().contentEncoding()
                     + "-encoded, which cannot be joined to other bytes: ask for all of it on one connection");
         }
         if (body.offset() > 0) {
@@ -205,23 +204,9 @@ final class Download {
         }
         if (!body.whole() && body.end() != total) {
             body.response().abort();
-            rangedStart = false;
             return new BodyWriter.StartOver("a first range of a file that is not split: ask for all of it instead");
         }
         return sequential.write(body);
-    }
-
-    /**
-     * Abandons a body that cannot continue the file (an encoded range) and starts the file over with one request for
-     * all of it, neither split nor ranged, for the rest of this download.
-     */
-    private BodyWriter.Written wholeFromNowOn(Reply.Body body, String why) throws IOException {
-        body.response().abort();
-        splitAllowed = false;
-        rangedStart = false;
-        sequential.reset();
-        partial.forget();
-        return new BodyWriter.StartOver(why);
     }
 
     private void warnEncoded(URI source, Reply.Body body) {
@@ -249,11 +234,12 @@ final class Download {
                 yield Optional.empty();
             }
             case BodyWriter.StartOver startOver -> {
-                if (partial.record() != null && !partial.record().segments().isEmpty()) {
-                    splitAllowed = false; // ranges are not to be trusted here: one connection from byte 0
-                    sequential.reset();
-                    partial.forget();
-                }
+                // Ranges are not to be used here (the remote changed or ignores them, an encoded range, a first
+                // range not worth splitting): the file starts over with one whole-file request, for good.
+                splitAllowed = false;
+                rangedStart = false;
+                sequential.reset();
+                partial.forget();
                 yield Optional.empty();
             }
         };
