@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 @ExtendWith(CacheInvariants.class)
+@SuppressWarnings("try") // a server socket accepted only to be closed at once is what some tests serve
 class TlsTest {
     private static final byte[] BODY = TestBytes.random(300_000, 11);
 

@@ -96,6 +96,7 @@ class FailuresLeaveNoTraceTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closed early to end the answering thread before the join
     void aReplyThatIsNotHttpLeavesNoTrace() throws Exception {
         try (ServerSocket notHttp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread answering = Thread.ofPlatform().daemon().start(() -> answerWithGarbage(notHttp));

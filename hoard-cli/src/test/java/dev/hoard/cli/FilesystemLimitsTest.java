@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A full disk and a read-only cache, on a real (tiny) filesystem. Needs root for mount; skipped with a reason. */
 @ExtendWith(CacheInvariants.class)
+@SuppressWarnings("try") // a mounted filesystem held for the length of a block is the point of its try-with-resources
 class FilesystemLimitsTest {
     private static final byte[] BODY = TestBytes.random(6 * 1024 * 1024);
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * A tmpfs of a chosen size, for disk-full and read-only tests. Mounting needs root; elsewhere the test is skipped with
  * the reason printed.
  */
+@SuppressWarnings("try") // close() waits for umount, so it may be interrupted, as callers want
 final class TinyFilesystem implements AutoCloseable {
     private final Path mountPoint;
 

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
  * boolean free = LockingProcess.canLock(lockFile); // tries once, without waiting
  * }</pre>
  */
+@SuppressWarnings("try") // close() waits for the process to let go, so it may be interrupted, as callers want
 public final class LockingProcess implements AutoCloseable {
     private static final long START_SECONDS = 60;
 

@@ -110,6 +110,7 @@ class SquidTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closing inside the block, then again at its end, is what this checks
     void closeStopsSquidAndDeletesItsDirectory() throws IOException {
         int port;
         try (Squid other = Squid.start()) {

@@ -235,6 +235,7 @@ public final class Fetcher {
     }
 
     /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
+    @SuppressWarnings("try") // the lock is held for the block: that is its whole use
     private Published downloadUnderLock(FetchRequest request, CacheEntry entry, EntryMetadata seenBefore,
             FetchListener listener) throws IOException, InterruptedException {
         repairIfDamaged(request, entry, listener);
@@ -255,6 +256,7 @@ public final class Fetcher {
      * never written through, a file, a directory), under the cache's repair lock, so that the entry can be locked.
      * Two stats when nothing is wrong; only a fetch that is about to lock the entry pays them.
      */
+    @SuppressWarnings("try") // the repair lock is held for the block: that is its whole use
     private void repairIfDamaged(FetchRequest request, CacheEntry entry, FetchListener listener)
             throws IOException, InterruptedException {
         if (entry.directoryDamage() == null && entry.lockDamage() == null) {

@@ -50,6 +50,7 @@ final class SequentialWriter implements BodyWriter {
 
     /** @param body a 200 (the caller emptied the file) or a 206 that starts at {@link #size()} */
     @Override
+    @SuppressWarnings("try") // the flusher is closed early, before the checkpoint; the try's own close is a no-op
     public Written write(Reply.Body body) throws IOException {
         long total = body.total();
         if (transfer.size() == 0) {

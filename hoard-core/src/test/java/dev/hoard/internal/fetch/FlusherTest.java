@@ -57,7 +57,7 @@ class FlusherTest {
                 StandardOpenOption.WRITE)) {
             for (int round = 1; round <= 50; round++) { // the thread rarely runs between the two calls
                 Flusher flusher = new Flusher(channel, 0, EVERY);
-                write(channel, (int) EVERY);
+                write(channel, EVERY);
                 flusher.written(EVERY * round);
                 flusher.close();
                 assertEquals(EVERY * round, flusher.durable(), "round " + round

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Resolver's named-lock tests). After each test, nothing of its lock file may be left in the JVM's table: every
  * acquisition, failed or not, gave back what it took.
  */
+@SuppressWarnings("try") // a lock or process held for the length of a block is the point of its try-with-resources
 abstract class EntryLocksContract {
     /** A bound on every wait for another thread: generous, since a test fails at it only when something is wrong. */
     static final long BOUND_SECONDS = 30;
@@ -293,6 +294,7 @@ abstract class EntryLocksContract {
     }
 
     /** A lock held by another thread; closing it lets go and waits until that thread has released it. */
+    @SuppressWarnings("try") // close() waits for the holder to let go, so it may be interrupted, as callers want
     record Holding(CountDownLatch release, Future<?> holder) implements AutoCloseable {
         @Override
         public void close() throws InterruptedException, ExecutionException, TimeoutException {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The contract with OS file locks, and what they add: another process's lock keeps this one out until it dies. */
+@SuppressWarnings("try") // a lock or process held for the length of a block is the point of its try-with-resources
 class FileEntryLocksTest extends EntryLocksContract {
 
     @Override

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * The contract with thread locks alone, and what they leave out on purpose: on a mount whose OS locks lie, they
  * would mean nothing, so they are neither taken nor heeded.
  */
+@SuppressWarnings("try") // a lock or process held for the length of a block is the point of its try-with-resources
 class ThreadEntryLocksTest extends EntryLocksContract {
 
     @Override
