@@ -1,6 +1,5 @@
 package dev.hoard.cli;
 
-import dev.hoard.Hoard;
 import dev.hoard.cli.progress.Stderr;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -75,6 +74,7 @@ public final class HoardCommand implements Runnable {
                 .addSubcommand(new RmCommand())
                 .addSubcommand(new PruneCommand())
                 .addSubcommand(new DirCommand())
+                .addSubcommand(new CompletionCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
     }
 
@@ -86,7 +86,7 @@ public final class HoardCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"hoard " + Hoard.version()};
+            return BuildInfo.versionLines();
         }
     }
 }

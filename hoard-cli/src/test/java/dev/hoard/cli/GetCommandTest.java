@@ -159,7 +159,11 @@ class GetCommandTest {
     void versionAndHelpGoToStdoutAndExitZero() {
         Cli.Run version = Cli.run("--version");
         assertEquals(0, version.exitCode());
-        assertTrue(version.stdout().matches("hoard \\d+\\.\\d+\\.\\d+.*\\n"), version.stdout());
+        // The version, the commit the build baked in (git describe: a short hash, "-dirty" if the tree had changes),
+        // and the runtime: a JDK by its path, as here, or a release archive's bundled runtime (checked by .ci/run).
+        assertTrue(version.stdout().matches("hoard \\d+\\.\\d+\\.\\d+\\S*, commit [0-9a-f]{7,}(-dirty)?\\n"
+                + "Java \\S+ \\(.+\\) at \\S+\\n"), version.stdout());
+        assertTrue(version.stdout().endsWith(" at " + System.getProperty("java.home") + "\n"), version.stdout());
         Cli.Run help = Cli.run("get", "--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.stdout().contains("--lock-timeout"), help.stdout());
