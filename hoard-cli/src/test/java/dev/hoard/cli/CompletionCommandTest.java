@@ -3,6 +3,7 @@ package dev.hoard.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hoard.testing.Fish;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code hoard completion}: bash itself sources the printed script and completes command lines with it, as it does
- * when a user presses Tab (COMP_WORDS, COMP_CWORD and COMP_LINE set, the completion function called, COMPREPLY read).
+ * when a user presses Tab (COMP_WORDS, COMP_CWORD and COMP_LINE set, the completion function called, COMPREPLY read);
+ * fish does the same with {@code complete -C}. (zsh runs the bash script through its bashcompinit, and is not driven
+ * here.)
  */
 class CompletionCommandTest {
     private static final Path BASH = Path.of("/bin/bash");
@@ -60,18 +63,20 @@ class CompletionCommandTest {
     }
 
     @Test
-    void fishGetsOneLinePerCommandAndOption() {
-        Cli.Run fish = Cli.run("completion", "fish");
-        assertEquals(0, fish.exitCode(), fish.toString());
-        List<String> lines = fish.stdout().lines().toList();
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("complete -c hoard -n __fish_use_subcommand -f -a prune ")),
-                fish.stdout());
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith(
-                "complete -c hoard -n '__fish_seen_subcommand_from get' -l connections -r -f ")), fish.stdout());
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith(
-                "complete -c hoard -n '__fish_seen_subcommand_from get' -s o -l output -r -F ")), fish.stdout());
-        assertTrue(lines.contains("complete -c hoard -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'"),
-                fish.stdout());
+    void fishCompletesCommandsOptionsShellsAndFileNames() throws Exception {
+        Path fish = Fish.binary();
+        Cli.Run run = Cli.run("completion", "fish");
+        assertEquals(0, run.exitCode(), run.toString());
+        Path fishScript = Files.writeString(tmp.resolve("hoard.fish"), run.stdout());
+        Files.createFile(tmp.resolve("disk-image.qcow2"));
+
+        assertEquals(List.of("prefetch", "prune"), completeInFish(fish, fishScript, "hoard pr"));
+        List<String> options = completeInFish(fish, fishScript, "hoard get --con");
+        assertTrue(options.contains("--connections"), options.toString());
+        assertTrue(options.stream().allMatch(o -> o.startsWith("--con")), options.toString());
+        assertEquals(List.of("bash", "fish", "zsh"), completeInFish(fish, fishScript, "hoard completion "));
+        assertEquals(List.of(tmp + "/disk-image.qcow2"),
+                completeInFish(fish, fishScript, "hoard get -o " + tmp + "/disk-"));
     }
 
     @Test
@@ -81,6 +86,19 @@ class CompletionCommandTest {
         assertEquals("hoard: unknown shell 'tcsh'; hoard completes bash, zsh and fish",
                 run.stderr().lines().findFirst().orElse(""));
         assertEquals("", run.stdout());
+    }
+
+    /** What fish offers for the end of {@code line} ({@code complete -C}), without the descriptions. */
+    private List<String> completeInFish(Path fish, Path fishScript, String line) throws Exception {
+        Process process = new ProcessBuilder(fish.toString(), "--no-config", "-c",
+                "source $argv[1]; complete -C $argv[2]", fishScript.toString(), line)
+                .redirectError(tmp.resolve("fish.err").toFile())
+                .start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "fish did not finish");
+        assertEquals(0, process.exitValue(), out + Files.readString(tmp.resolve("fish.err")));
+        return out.lines().map(l -> l.split("\t", 2)[0]).sorted().toList();
     }
 
     /** What bash offers for the last word of {@code line} (a trailing space starts a new, empty word). */
