@@ -90,14 +90,8 @@ class CompletionCommandTest {
 
     /** What fish offers for the end of {@code line} ({@code complete -C}), without the descriptions. */
     private List<String> completeInFish(Path fish, Path fishScript, String line) throws Exception {
-        Process process = new ProcessBuilder(fish.toString(), "--no-config", "-c",
-                "source $argv[1]; complete -C $argv[2]", fishScript.toString(), line)
-                .redirectError(tmp.resolve("fish.err").toFile())
-                .start();
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "fish did not finish");
-        assertEquals(0, process.exitValue(), out + Files.readString(tmp.resolve("fish.err")));
+        String out = runShell(fish.toString(), "--no-config", "-c", "source $argv[1]; complete -C $argv[2]",
+                fishScript.toString(), line);
         return out.lines().map(l -> l.split("\t", 2)[0]).sorted().toList();
     }
 
@@ -114,14 +108,18 @@ class CompletionCommandTest {
                 _complete_hoard
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """;
-        Process bash = new ProcessBuilder(BASH.toString(), "--norc", "--noprofile", "-c", driver, "complete",
-                script.toString(), line)
-                .redirectError(tmp.resolve("bash.err").toFile())
-                .start();
-        bash.getOutputStream().close();
-        String out = new String(bash.getInputStream().readAllBytes());
-        assertTrue(bash.waitFor(30, TimeUnit.SECONDS), "bash did not finish");
-        assertEquals(0, bash.exitValue(), out + Files.readString(tmp.resolve("bash.err")));
+        String out = runShell(BASH.toString(), "--norc", "--noprofile", "-c", driver, "complete", script.toString(),
+                line);
         return out.lines().filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** Runs a shell, bounded, and returns its stdout; fails if it fails, with what it said on stderr. */
+    private String runShell(String... command) throws Exception {
+        Process shell = new ProcessBuilder(command).redirectError(tmp.resolve("shell.err").toFile()).start();
+        shell.getOutputStream().close();
+        String out = new String(shell.getInputStream().readAllBytes());
+        assertTrue(shell.waitFor(30, TimeUnit.SECONDS), command[0] + " did not finish");
+        assertEquals(0, shell.exitValue(), out + Files.readString(tmp.resolve("shell.err")));
+        return out;
     }
 }
