@@ -65,6 +65,11 @@ class LimaPrefetchTest {
 
     @BeforeEach
     void setUp() throws IOException {
+        if (Runtime.version().feature() < 22) {
+            System.err.println("skipped: hoard lima needs Java 22 or newer for flock(2); this JVM is "
+                    + Runtime.version());
+            assumeTrue(false, "hoard lima needs Java 22 or newer");
+        }
         Nginx.assumeAvailable();
         hoardCache = tmp.resolve("hoard-cache");
         limaCache = tmp.resolve("lima-cache");
