@@ -148,15 +148,12 @@ final class LimaPrefetchCommand implements Callable<Integer> {
         TemplateResolver resolver = new TemplateResolver(TemplateStore.fromEnvironment(env), url -> readUrl(hoard,
                 url));
         Path limactl = Limactl.find(env);
-        List<LimaFile>[] builtIn = new List[1];
-        LimaPlan.DefaultArchives defaults = () -> {
-            if (limactl == null) {
-                return null;
+        var builtIn = new java.util.concurrent.atomic.AtomicReference<List<LimaFile>>();
+        LimaPlan.DefaultArchives defaults = () -> { // asked once, and only if a template needs it
+            if (limactl != null && builtIn.get() == null) {
+                builtIn.set(Limactl.defaultContainerdArchives(limactl));
             }
-            if (builtIn[0] == null) {
-                builtIn[0] = Limactl.defaultContainerdArchives(limactl);
-            }
-            return builtIn[0];
+            return builtIn.get();
         };
         Map<List<String>, Work> work = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();

@@ -216,6 +216,22 @@ class LimaPrefetchTest {
                 a.toString()), a.resolveSibling("b.yaml") + ":2: base cycle: " + a + " → b.yaml → a.yaml");
     }
 
+    @Test
+    void onTheJava21VersionOfTheJarHoardLimaSaysWhatItNeedsAndTheRestRuns() throws Exception {
+        Path template = text("plain.yaml", "images:\n- location: http://127.0.0.1:9/x.img\n");
+        List<String> java21 = List.of("--enable-native-access=ALL-UNNAMED", "-Djdk.util.jar.version=21");
+
+        Cli.Run lima = Cli.await(Cli.fork(tmp, "lima21", Map.of(), java21, "lima", "prefetch", "--cache-dir",
+                hoardCache.toString(), "--lima-cache", limaCache.toString(), template.toString()), tmp, "lima21", 60);
+        Cli.Run dir = Cli.await(Cli.fork(tmp, "dir21", Map.of(), java21, "dir", "--cache-dir",
+                hoardCache.toString()), tmp, "dir21", 60);
+
+        assertEquals(1, lima.exitCode(), lima.toString());
+        assertTrue(lima.stderr().startsWith("hoard: hoard lima needs Java 22 or newer (running on "), lima.stderr());
+        assertFalse(Files.exists(limaCache));
+        assertEquals(0, dir.exitCode(), dir.toString());
+    }
+
     private void assertUsageError(List<String> args, String message) {
         List<String> all = new java.util.ArrayList<>(List.of("lima", "prefetch", "--cache-dir", hoardCache.toString(),
                 "--lima-cache", limaCache.toString()));

@@ -19,8 +19,8 @@ public final class DirectoryLock implements AutoCloseable {
 
     /** Throws the reason {@code hoard lima} cannot lock here, if there is one; returns on a JVM that can. */
     public static void checkSupported() throws IOException {
-        throw new IOException("hoard lima needs Java 22 or newer to take Lima's lock (flock(2) through the FFM API); "
-                + "running on " + Runtime.version() + ". The rest of hoard runs on 21");
+        throw new IOException("hoard lima needs Java 22 or newer (running on " + Runtime.version() + "): it takes "
+                + "Lima's lock with flock(2) through the FFM API. The rest of hoard runs on 21");
     }
 
     /**

@@ -119,7 +119,7 @@ public final class LimaFetcher {
                 }
                 return results;
             } catch (DownloadException e) {
-                last = new GroupFailure(choice.main() == null ? null : choice.parts().getFirst(), e);
+                last = new GroupFailure(choice.parts().getFirst(), e);
                 if (i + 1 < group.choices().size()) {
                     notes.accept(e.getMessage() + "; trying the next " + group.kind().label() + " ("
                             + group.choices().get(i + 1).main().location() + ")");
