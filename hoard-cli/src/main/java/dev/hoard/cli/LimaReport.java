@@ -29,10 +29,14 @@ final class LimaReport {
      * </pre>
      */
     static String table(List<Row> rows) {
+        List<String> sizes = rows.stream().map(r -> r.failure() == null ? ProgressText.bytes(r.result().size())
+                : "-").toList();
+        int sizeWidth = Math.max(4, sizes.stream().mapToInt(String::length).max().orElse(0));
         Table table = new Table().row("STATUS", "SIZE", "KIND", "URL");
-        for (Row row : rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
             table.row(row.failure() == null ? row.result().status().label() : JsonOutput.FAILED,
-                    row.failure() == null ? ProgressText.bytes(row.result().size()) : "-", row.kind().label(),
+                    " ".repeat(sizeWidth - sizes.get(i).length()) + sizes.get(i), row.kind().label(),
                     row.file().location());
         }
         List<String> lines = table.render().lines().toList();

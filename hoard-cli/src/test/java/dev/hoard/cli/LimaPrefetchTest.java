@@ -217,6 +217,34 @@ class LimaPrefetchTest {
     }
 
     @Test
+    void aLimaCacheOnAnotherFileSystemGetsACopyThroughATempFileAndARename() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)), "no writable /dev/shm on another file "
+                + "system than " + tmp);
+        limaCache = Files.createTempDirectory(shm, "hoard-lima-test-");
+        try (Nginx nginx = Nginx.start(www)) {
+            writeTemplates(nginx);
+
+            Cli.Run run = lima(Map.of("LIMA_TEMPLATES_PATH", templates.toString()), "shm", "prefetch", "--arch",
+                    "x86_64", "--json", "-q", "template:k8s");
+
+            assertEquals(0, run.exitCode(), run.toString());
+            assertTrue(run.stdout().contains("\"limaData\":\"copied\""), run.stdout());
+            String image = url(nginx, "releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img");
+            assertLimaHit(image, DATED_AMD64, true);
+            try (var files = Files.list(entry(image))) {
+                assertEquals(List.of(), files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.startsWith("data.tmp") || n.endsWith(".tmp")).toList());
+            }
+        } finally {
+            try (var tree = Files.walk(limaCache)) {
+                tree.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void onTheJava21VersionOfTheJarHoardLimaSaysWhatItNeedsAndTheRestRuns() throws Exception {
         Path template = text("plain.yaml", "images:\n- location: http://127.0.0.1:9/x.img\n");
         List<String> java21 = List.of("--enable-native-access=ALL-UNNAMED", "-Djdk.util.jar.version=21");
