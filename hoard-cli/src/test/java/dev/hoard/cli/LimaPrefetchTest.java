@@ -66,7 +66,7 @@ class LimaPrefetchTest {
     @BeforeEach
     void setUp() throws IOException {
         if (Runtime.version().feature() < 22) {
-            System.err.println("skipped: hoard lima needs Java 22 or newer for flock(2); this JVM is "
+            System.err.println("SKIPPED hoard lima needs Java 22 or newer for flock(2); this JVM is "
                     + Runtime.version());
             assumeTrue(false, "hoard lima needs Java 22 or newer");
         }
@@ -154,7 +154,7 @@ class LimaPrefetchTest {
 
     @Test
     void hoardWaitsForLimactlsFlockAndHoldsItWhileItDownloads() throws Exception {
-        assumeTrue(Files.isExecutable(FLOCK), "util-linux flock is not installed at " + FLOCK);
+        assumeFlock();
         try (Nginx nginx = Nginx.start(www, 1_000_000)) { // the 3 MB image takes ~3 s
             writeTemplates(nginx);
             String image = url(nginx, "releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img");
@@ -378,6 +378,22 @@ class LimaPrefetchTest {
     private static List<String> requested(Nginx nginx, int atLeast) {
         return nginx.awaitAccessLog(atLeast, Duration.ofSeconds(5)).stream().map(AccessLogEntry::uri).sorted()
                 .toList();
+    }
+
+    /**
+     * Skips, saying why, when util-linux {@code flock} is missing; fails instead with HOARD_REQUIRE_FLOCK=1 (CI),
+     * where a skip would hide that the lock is untested.
+     */
+    private static void assumeFlock() {
+        if (Files.isExecutable(FLOCK)) {
+            return;
+        }
+        String reason = "util-linux flock not found at " + FLOCK + "; install it with apt-get install util-linux";
+        if ("1".equals(System.getenv("HOARD_REQUIRE_FLOCK"))) {
+            throw new AssertionError("flock is required (HOARD_REQUIRE_FLOCK=1): " + reason);
+        }
+        System.err.println("SKIPPED " + reason);
+        assumeTrue(false, reason);
     }
 
     /** Stops {@code flock DIR sleep N} and its sleep, which inherited the locked descriptor. */
