@@ -174,7 +174,16 @@ final class LimaPrefetchCommand implements Callable<Integer> {
 
     /** A template at an http(s) URL: fetched through the cache (revalidated like any file), then read. */
     private String readUrl(LazyHoard hoard, URI url) throws IOException, InterruptedException {
-        FetchResult result = hoard.get().fetch(credentials.apply(FetchRequest.of(url)), FetchListener.NONE);
+        FetchResult result;
+        try {
+            result = hoard.get().fetch(credentials.apply(FetchRequest.of(url)), FetchListener.NONE);
+        } catch (dev.hoard.DownloadException e) {
+            if (e.httpStatus() == 404 || e.httpStatus() == 410) {
+                throw new dev.hoard.internal.lima.TemplateException("template " + url + " not found (HTTP "
+                        + e.httpStatus() + ")");
+            }
+            throw e;
+        }
         return Files.readString(result.cachePath(), StandardCharsets.UTF_8);
     }
 

@@ -32,7 +32,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 public final class TemplateResolver {
     private static final Set<String> PREPENDED = Set.of("base", "provision", "probes");
 
-    /** Reads a template from an http(s) URL. */
+    /** Reads a template from an http(s) URL; one that is not there is a {@link TemplateException}. */
     public interface UrlReader {
         String read(URI url) throws IOException, InterruptedException;
     }
@@ -73,7 +73,14 @@ public final class TemplateResolver {
         chain.add(location);
         included.put(location.key(), List.copyOf(chain));
         files.add(location.shown());
-        TemplateDocument document = TemplateDocument.parse(location, read(location));
+        String text;
+        try {
+            text = read(location);
+        } catch (TemplateException e) {
+            throw chain.size() < 2 ? e : new TemplateException(e.getMessage() + " (base of "
+                    + chainText(chain.subList(0, chain.size() - 1)) + ")");
+        }
+        TemplateDocument document = TemplateDocument.parse(location, text);
         MappingNode merged = document.root;
         for (TemplateDocument.Base base : document.bases) {
             if (base.hasDigest()) {
