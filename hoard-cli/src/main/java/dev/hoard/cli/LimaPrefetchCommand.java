@@ -224,13 +224,22 @@ final class LimaPrefetchCommand implements Callable<Integer> {
             LimaPlan.Part first = work.group().choices().getFirst().parts().getFirst();
             return List.of(new LimaReport.Row(work.plan(), first.kind(), first.file(), null, e));
         } catch (LimaFetcher.GroupFailure e) {
-            LimaPlan.Part part = e.part() != null ? e.part() : work.group().choices().getFirst().parts().getFirst();
+            LimaPlan.Part part = e.part();
             Tracker failed = trackers.isEmpty() ? notes : trackers.getLast();
-            failed.failed(URI.create(part.file().location().replace(" ", "%20")), ExitCodes.message(e.failure()));
+            failed.failed(shown(part.file().location()), ExitCodes.message(e.failure()));
             return List.of(new LimaReport.Row(work.plan(), part.kind(), part.file(), null, e.failure()));
         } finally {
             trackers.forEach(Tracker::close);
             notes.close();
+        }
+    }
+
+    /** A location as a URI for the progress display, whatever it holds (a local path may have any character). */
+    private static URI shown(String location) {
+        try {
+            return new URI(location);
+        } catch (java.net.URISyntaxException e) {
+            return URI.create("file:///").resolve(location.replaceAll("[^A-Za-z0-9._~/-]", "_"));
         }
     }
 

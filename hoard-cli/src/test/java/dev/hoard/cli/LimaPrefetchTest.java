@@ -59,6 +59,9 @@ class LimaPrefetchTest {
     Path tmp;
     @CacheDir
     Path hoardCache;
+    /** An empty hoard cache for a second run, where only Lima's own cache can answer. */
+    @CacheDir
+    Path emptyHoardCache;
     private Path limaCache;
     private Path www;
     private Path templates;
@@ -72,6 +75,7 @@ class LimaPrefetchTest {
         }
         Nginx.assumeAvailable();
         hoardCache = tmp.resolve("hoard-cache");
+        emptyHoardCache = tmp.resolve("another-hoard-cache");
         limaCache = tmp.resolve("lima-cache");
         www = Files.createDirectories(tmp.resolve("www"));
         write("releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img", DATED_AMD64);
@@ -115,8 +119,9 @@ class LimaPrefetchTest {
             assertTrue(kib < once + once / 2, "both caches take " + kib + " KiB; the files alone are " + once
                     + " KiB (a copy would take twice that)");
 
-            Cli.Run second = lima(env, "second", "prefetch", "--arch", "x86_64", "-q", "template:k8s",
-                    "template:docker");
+            // with an empty hoard cache, only Lima's own hit rule can answer without a request
+            Cli.Run second = lima(env, "second", emptyHoardCache, "prefetch", "--arch",
+                    "x86_64", "-q", "template:k8s", "template:docker");
 
             assertEquals(0, second.exitCode(), second.toString());
             assertEquals(3, nginx.accessLog().size(), "digest-pinned items are answered without any request: "
@@ -149,6 +154,26 @@ class LimaPrefetchTest {
                     + "; trying the next image"), run.stderr());
             assertFalse(Files.exists(entry(url(nginx,
                     "releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img")).resolve("data")));
+        }
+    }
+
+    @Test
+    void aDatedImageWhoseDigestDoesNotMatchIsAnErrorNotAReasonToTakeTheFallback() throws Exception {
+        write("releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img", RELEASE_AMD64);
+        try (Nginx nginx = Nginx.start(www)) {
+            writeTemplates(nginx);
+            String dated = url(nginx, "releases/resolute/release-20260520/ubuntu-26.04-server-cloudimg-amd64.img");
+
+            Cli.Run run = lima(Map.of("LIMA_TEMPLATES_PATH", templates.toString()), "run", "prefetch", "--arch",
+                    "x86_64", "-q", "template:k8s");
+
+            assertEquals(3, run.exitCode(), run.toString());
+            assertTrue(run.stdout().lines().anyMatch(l -> l.matches("failed +- +image +" + dated)), run.stdout());
+            assertTrue(run.stdout().contains("digest mismatch for " + dated), run.stdout());
+            assertTrue(nginx.accessLog().stream().noneMatch(e -> e.uri().contains("/release/")),
+                    "the fallback was not requested: " + nginx.accessLog());
+            assertFalse(Files.exists(entry(dated).resolve("data")));
+            assertLimaHit(url(nginx, "containerd/nerdctl-full-2.1.0-linux-amd64.tar.gz"), CONTAINERD_AMD64, true);
         }
     }
 
@@ -367,9 +392,13 @@ class LimaPrefetchTest {
     }
 
     private Cli.Run lima(Map<String, String> env, String name, String... args) {
+        return lima(env, name, hoardCache, args);
+    }
+
+    private Cli.Run lima(Map<String, String> env, String name, Path hoardDir, String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("lima"));
         all.addAll(List.of(args));
-        all.addAll(2, List.of("--cache-dir", hoardCache.toString(), "--lima-cache", limaCache.toString()));
+        all.addAll(2, List.of("--cache-dir", hoardDir.toString(), "--lima-cache", limaCache.toString()));
         Process process = Cli.fork(tmp, name, env, List.of("--enable-native-access=ALL-UNNAMED"),
                 all.toArray(String[]::new));
         return Cli.await(process, tmp, name, 120);

@@ -113,21 +113,23 @@ public final class LimaFetcher {
         for (int i = 0; i < group.choices().size(); i++) {
             LimaPlan.Choice choice = group.choices().get(i);
             List<Result> results = new ArrayList<>();
+            LimaPlan.Part current = choice.parts().getFirst();
             try {
                 for (LimaPlan.Part part : choice.parts()) {
+                    current = part;
                     results.add(fetch(part, listeners, notes));
                 }
                 return results;
             } catch (DownloadException e) {
-                last = new GroupFailure(choice.parts().getFirst(), e);
+                last = new GroupFailure(current, e);
                 if (i + 1 < group.choices().size()) {
                     notes.accept(e.getMessage() + "; trying the next " + group.kind().label() + " ("
                             + group.choices().get(i + 1).main().location() + ")");
                 }
             } catch (LocalFileMissing e) {
-                last = new GroupFailure(choice.parts().getFirst(), e);
+                last = new GroupFailure(current, e);
             } catch (IOException | RuntimeException e) {
-                throw new GroupFailure(choice.parts().getFirst(), e);
+                throw new GroupFailure(current, e);
             }
         }
         throw last;
