@@ -52,17 +52,24 @@ public final class DirectoryLock implements AutoCloseable {
             FLOCK = null;
             CLOSE = null;
         } else {
-            Linker linker = Linker.nativeLinker();
             Linker.Option errno = Linker.Option.captureCallState("errno");
             // int open(const char *path, int flags, ...): called as a variadic function with mode 0
-            OPEN = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT), errno, Linker.Option.firstVariadicArg(2));
-            FLOCK = linker.downcallHandle(linker.defaultLookup().find("flock").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
-            CLOSE = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            OPEN = downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno, Linker.Option.firstVariadicArg(2));
+            FLOCK = downcall("flock", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT), errno);
+            CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         }
+    }
+
+    /**
+     * A handle on a C library function. Restricted: the JVM warns once unless native access is enabled, which
+     * hoard.jar's manifest, ./hoard and the test JVMs do ({@code --enable-native-access=ALL-UNNAMED}).
+     */
+    @SuppressWarnings("restricted")
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker linker = Linker.nativeLinker();
+        return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor, options);
     }
 
     private final Path dir;
