@@ -17,4 +17,5 @@ module dev.hoard {
     requires org.apache.commons.compress;
     requires org.tukaani.xz;
     requires com.github.luben.zstd_jni;
+    requires org.snakeyaml.engine;
 }

@@ -69,6 +69,7 @@ public final class HoardCommand implements Runnable {
      */
     private static void addOtherCommands(CommandLine commandLine) {
         commandLine.addSubcommand(new PrefetchCommand())
+                .addSubcommand(new LimaCommand())
                 .addSubcommand(new LsCommand())
                 .addSubcommand(new VerifyCommand())
                 .addSubcommand(new RmCommand())

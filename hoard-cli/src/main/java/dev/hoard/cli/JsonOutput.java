@@ -91,6 +91,17 @@ final class JsonOutput {
         return value == null ? null : value.toString();
     }
 
+    /** A JSON array with one object on each line, as prefetch commands print their results. */
+    static String array(List<? extends Map<String, ?>> objects) {
+        StringBuilder out = new StringBuilder("[");
+        String separator = "\n";
+        for (Map<String, ?> fields : objects) {
+            out.append(separator).append(object(fields));
+            separator = ",\n";
+        }
+        return out.append(objects.isEmpty() ? "]\n" : "\n]\n").toString();
+    }
+
     static String object(Map<String, ?> fields) {
         StringBuilder out = new StringBuilder("{");
         String separator = "";

@@ -51,13 +51,7 @@ final class PrefetchReport {
 
     /** A JSON array, one object per line: the fields of {@code get --json} plus {@code error} (null on success). */
     static String json(List<Outcome> outcomes) {
-        StringBuilder out = new StringBuilder("[");
-        String separator = "\n";
-        for (Outcome o : outcomes) {
-            out.append(separator).append(JsonOutput.object(fields(o)));
-            separator = ",\n";
-        }
-        return out.append(outcomes.isEmpty() ? "]\n" : "\n]\n").toString();
+        return JsonOutput.array(outcomes.stream().map(PrefetchReport::fields).toList());
     }
 
     private static Map<String, Object> fields(Outcome o) {

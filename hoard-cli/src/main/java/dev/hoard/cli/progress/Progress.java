@@ -131,6 +131,13 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
         line("hoard: warning: " + message);
     }
 
+    /** A permanent line of what the user should know, such as a lock waited for that no holder record names. */
+    synchronized void noted(String message) {
+        if (!quiet) {
+            line("hoard: " + message);
+        }
+    }
+
     synchronized void finished(Task task, FetchResult result) {
         long now = System.nanoTime();
         if (!task.decompressing) {

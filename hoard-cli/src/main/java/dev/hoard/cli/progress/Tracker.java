@@ -60,6 +60,11 @@ public final class Tracker implements FetchListener, AutoCloseable {
         display.finished(task, result);
     }
 
+    /** Says {@code message} on a line of its own (not with {@code --quiet}), e.g. what this fetch waits for. */
+    public void note(String message) {
+        display.noted(message);
+    }
+
     /** The fetch of {@code url} failed with {@code message}: shown as an error line, counted in the total. */
     public void failed(URI url, String message) {
         display.failed(task, url, message);
