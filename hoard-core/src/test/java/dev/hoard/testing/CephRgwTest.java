@@ -3,13 +3,16 @@ package dev.hoard.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.davidmoten.aws.lw.client.HttpMethod;
 import com.github.davidmoten.aws.lw.client.Response;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -163,6 +166,48 @@ class CephRgwTest {
             second.close();
         }
         assertFalse(Files.exists(dir), dir + " is deleted");
+    }
+
+    /**
+     * No shutdown hook runs when a JVM is SIGKILLed (a surefire fork timeout); the watchdog still stops every daemon
+     * and deletes the directory. The cluster there keeps its objects in bluestore, so that both stores are tried.
+     */
+    @Test
+    void everyDaemonDiesWithAKilledJvm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                StartAndHang.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String line = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertNotNull(line, "the child JVM did not start Ceph");
+            String[] endpointAndDirectory = line.split(" ", 2);
+            Path dir = Path.of(endpointAndDirectory[1]);
+            List<ProcessHandle> daemons = daemonsOf(dir);
+            assertEquals(3, daemons.size(), "mon, osd and radosgw: " + daemons);
+            assertTrue(Files.exists(dir.resolve("bluestore-block")));
+
+            jvm.destroyForcibly();
+
+            assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
+            for (ProcessHandle daemon : daemons) {
+                daemon.onExit().get(20, TimeUnit.SECONDS);
+            }
+            Poll.until(Duration.ofSeconds(20), "the watchdog deletes " + dir, () -> !Files.exists(dir));
+            assertThrows(ConnectException.class, () -> connect(URI.create(endpointAndDirectory[0])));
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    /** Run in a child JVM by {@link #everyDaemonDiesWithAKilledJvm}: starts Ceph and waits to be killed. */
+    static final class StartAndHang {
+        public static void main(String[] args) throws InterruptedException {
+            CephRgw ceph = CephRgw.start(CephRgw.Setup.DEFAULT.address("127.0.0.3").store(CephRgw.Store.BLUESTORE));
+            System.out.println(ceph.endpoint() + " " + ceph.directory());
+            System.out.flush();
+            Thread.sleep(Duration.ofSeconds(60)); // bounded: the parent kills this JVM long before
+        }
     }
 
     @Test
