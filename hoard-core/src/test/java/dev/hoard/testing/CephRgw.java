@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  * HOARD_REQUIRE_CEPH=1 (as on CI) turns that skip into a failure.
  *
  * <p>Behaviour verified by {@code CephRgwTest} (Ceph 16.2.15): a {@code PUT} with {@code If-None-Match: *} on an
- * existing key gets 412, and of eight racing to create one key exactly one gets 200; presigned GET URLs work with
- * any HTTP client and honour {@code Range}.
+ * existing key gets 412, and of eight racing to create one key exactly one gets 200 (the others 412); presigned GET
+ * URLs ({@link PresignedUrls}) work with any HTTP client and honour {@code Range}.
  */
 public final class CephRgw implements S3Server {
 
@@ -284,8 +284,10 @@ public final class CephRgw implements S3Server {
 
     /** "16.2.15", from {@code radosgw --version}; "unknown version" if it says nothing we can read. */
     private static String version() throws IOException {
-        Process process = new ProcessBuilder("radosgw", "--version").redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
+        Path radosgw = ServerProcess.binary("radosgw", List.of(Path.of("/usr/sbin/radosgw"))).orElseThrow();
+        Process process = new ProcessBuilder(radosgw.toString(), "--version").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         String[] words = output.trim().split("\\s+");
         return words.length >= 3 && words[0].equals("ceph") ? words[2] : "unknown version";
     }

@@ -85,6 +85,7 @@ class CephRgwTest {
 
     @Test
     void ofEightRacersCreatingOneKeyExactlyOneWins() throws Exception {
+        String bucket = ceph.createBucket("races");
         ExecutorService racers = Executors.newFixedThreadPool(RACERS);
         try {
             for (int round = 0; round < RACE_ROUNDS; round++) {
@@ -95,7 +96,7 @@ class CephRgwTest {
                     byte[] token = ("owner " + racer).getBytes(StandardCharsets.UTF_8);
                     statuses.add(racers.submit(() -> {
                         go.await(10, TimeUnit.SECONDS);
-                        return put(key, token, "If-None-Match", "*").statusCode();
+                        return put(bucket, key, token, "If-None-Match", "*").statusCode();
                     }));
                 }
                 List<Integer> seen = new ArrayList<>();
@@ -104,7 +105,9 @@ class CephRgwTest {
                 }
                 assertEquals(1, seen.stream().filter(status -> status == 200).count(), "round " + round + ": " + seen);
                 String winner = "owner " + seen.indexOf(200);
-                assertEquals(winner, ceph.client().path(ceph.bucket(), key).responseAsUtf8(), "round " + round);
+                assertEquals(winner, ceph.client().path(bucket, key).responseAsUtf8(), "round " + round);
+                assertEquals(List.of(412), seen.stream().filter(status -> status != 200).distinct().toList(),
+                        "round " + round + ": the losers are told why");
             }
         } finally {
             racers.shutdownNow();
@@ -222,7 +225,11 @@ class CephRgwTest {
     }
 
     private static Response put(String key, byte[] body, String... headers) {
-        var request = ceph.client().path(ceph.bucket(), key).method(HttpMethod.PUT).requestBody(body);
+        return put(ceph.bucket(), key, body, headers);
+    }
+
+    private static Response put(String bucket, String key, byte[] body, String... headers) {
+        var request = ceph.client().path(bucket, key).method(HttpMethod.PUT).requestBody(body);
         for (int i = 0; i < headers.length; i += 2) {
             request = request.header(headers[i], headers[i + 1]);
         }

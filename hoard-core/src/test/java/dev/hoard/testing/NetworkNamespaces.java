@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  *       whole fleet. {@code Nginx.Setup.address(...)} and {@code CephRgw.Setup.address(...)} take it;
  *   <li>from the host, every machine's {@link Machine#address()};
  *   <li>not the host's 127.0.0.1 from a machine (its loopback is its own), and not one machine from another: the
- *       host side of each veth has forwarding off, whatever {@code net.ipv4.ip_forward} says.
+ *       host side of each veth has forwarding off, also where {@code net.ipv4.ip_forward} is 1 (until something
+ *       writes that again: it sets every interface's).
  * </ul>
  *
  * <p>{@link #close()} kills what still runs in the namespaces, deletes them and their veths, and drops the claim; a
@@ -43,6 +44,7 @@ import java.util.stream.Stream;
  */
 public final class NetworkNamespaces implements AutoCloseable {
     static final String PREFIX = "hoard-";
+    private static final String PROBE_PREFIX = PREFIX + "probe-";
     static final Path CLAIMS = Path.of("/run/hoard-netns");
     private static final int BLOCKS = 2560;
     private static final int MAX_MACHINES = 63;
@@ -174,12 +176,26 @@ public final class NetworkNamespaces implements AutoCloseable {
                 deleteMachine(namespace);
             }
         }
+        for (String probe : probes()) {
+            if (ProcessHandle.of(Long.parseLong(probe.substring(PROBE_PREFIX.length()))).isEmpty()) {
+                runQuietly(List.of(ip().toString(), "netns", "del", probe));
+            }
+        }
     }
 
     /** The namespaces {@code ip netns list} shows whose names are ours ({@code hoard-B-I}). */
     static List<String> namespaces() {
+        return namespacesMatching(PREFIX + "\\d+-\\d+");
+    }
+
+    /** The namespaces that {@link #unavailability()} makes and deletes at once, left by a JVM that died between. */
+    private static List<String> probes() {
+        return namespacesMatching(PROBE_PREFIX + "\\d+");
+    }
+
+    private static List<String> namespacesMatching(String regex) {
         return run(List.of(ip().toString(), "netns", "list")).lines().map(line -> line.split(" ")[0])
-                .filter(name -> name.matches(PREFIX + "\\d+-\\d+")).toList();
+                .filter(name -> name.matches(regex)).toList();
     }
 
     /** The file that claims a block for this JVM: its pid and start instant, so a reused pid does not keep it. */
@@ -326,7 +342,7 @@ public final class NetworkNamespaces implements AutoCloseable {
         if (ServerProcess.binary("ip", WELL_KNOWN).isEmpty()) {
             return Optional.of("ip not found on PATH or /usr/sbin; install it with apt-get install iproute2");
         }
-        String probe = PREFIX + "probe-" + ProcessHandle.current().pid();
+        String probe = PROBE_PREFIX + ProcessHandle.current().pid();
         try {
             run(List.of(ip().toString(), "netns", "add", probe));
             return Optional.empty();

@@ -83,7 +83,7 @@ class NetworkNamespacesTest {
     void aMachineReachesNeitherTheHostsLoopbackNorAnotherMachine() throws Exception {
         NetworkNamespaces.Machine first = machines.machine(0);
         NetworkNamespaces.Machine second = machines.machine(1);
-        try (Loopback127 hostOnly = new Loopback127();
+        try (HostLoopbackListener hostOnly = new HostLoopbackListener();
              Listener onSecond = Listener.start(second)) {
             connect(second.address(), onSecond.port()); // the host reaches the second machine
 
@@ -128,10 +128,13 @@ class NetworkNamespacesTest {
         }
         assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
         assertTrue(NetworkNamespaces.namespaces().contains(left.namespace()), "a SIGKILLed JVM leaves its set");
+        String probe = "hoard-probe-" + jvm.pid(); // as if it had died while it looked whether namespaces work
+        assertEquals(0, new ProcessBuilder(left.commandPrefix().get(0), "netns", "add", probe).start().waitFor());
 
         NetworkNamespaces.create(1).close();
 
         assertLeftNothing(left);
+        assertFalse(namespaceExists(probe), probe + " is gone");
     }
 
     /** Run in a child JVM by {@link #theNextSetDeletesWhatAKilledJvmLeftBehind}: makes a set and waits to be killed. */
@@ -156,6 +159,10 @@ class NetworkNamespacesTest {
                     () -> NetworkNamespaces.assumeAvailable(Optional.of("not root"), "1", log));
             assertTrue(required.getMessage().contains("HOARD_REQUIRE_NETNS=1"), required.getMessage());
         }
+    }
+
+    private static boolean namespaceExists(String name) {
+        return Files.exists(Path.of("/run/netns", name));
     }
 
     private static void assertLeftNothing(NetworkNamespaces.Machine machine) {
@@ -219,10 +226,10 @@ class NetworkNamespacesTest {
     }
 
     /** A listening socket on the host's 127.0.0.1, which a machine must not reach. */
-    private static final class Loopback127 implements AutoCloseable {
+    private static final class HostLoopbackListener implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 
-        Loopback127() throws IOException {
+        HostLoopbackListener() throws IOException {
         }
 
         int port() {
