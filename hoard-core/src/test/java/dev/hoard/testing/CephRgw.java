@@ -27,18 +27,19 @@ import java.util.stream.Stream;
  * and {@link #close()} deletes everything. Every file the cluster has (configuration, empty keyring, monitor and OSD
  * data, admin sockets, pid files, logs, crash dumps) lives in a private temp directory named by its own
  * {@code -c ceph.conf}: nothing touches /etc/ceph or /var/lib/ceph, and two instances run side by side on their own
- * ports (the monitor's and the gateway's are free loopback ports; OSDs pick theirs from 6800-7300 themselves).
+ * ports (the monitor's and the gateway's are free ports on {@link Setup#address}; the OSD picks its own from
+ * 6800-7300).
  * Authentication is off inside the cluster ({@code auth ... required = none}, which also needs the messenger's
  * {@code crc} mode: {@code secure} needs a cephx session key); S3 requests are still signed with
  * {@link #accessKey()}/{@link #secretKey()} of a user {@code radosgw-admin} made.
  *
  * <p>The OSD keeps its objects in its memory ({@link Store#MEMSTORE}) unless {@link Setup#store} says
- * {@link Store#BLUESTORE}: a 16 GiB sparse file (a 4 GiB one filled up after two suites,
- * because bluestore reclaims deleted data late, and then the OSD aborted and clients hung). The monitor proposes
+ * {@link Store#BLUESTORE}: a 16 GiB sparse file (issue 12 saw a 4 GiB one fill up after two
+ * suites, because bluestore reclaims deleted data late, and then the OSD aborted and clients hung). The monitor proposes
  * every 50 ms instead of every second, which takes the start from 12 s to a few: RGW creates its pools one monitor
  * command after another.
  *
- * <p>Start one per test class ({@code @BeforeAll}, {@code @AfterAll}), not per test: a start takes about 3.5 s
+ * <p>Start one per test class ({@code @BeforeAll}, {@code @AfterAll}), not per test: a start takes 2.5 to 3.5 s
  * (bluestore about 11 s). Root is not needed: the daemons run as whoever starts them (tried as {@code nobody}), write
  * only the temp directory and bind unprivileged ports. Without the packages a test skips, saying so;
  * HOARD_REQUIRE_CEPH=1 (as on CI) turns that skip into a failure.
@@ -136,6 +137,7 @@ public final class CephRgw implements S3Server {
         assumeAvailable();
         long started = System.nanoTime();
         try {
+            String version = version();
             Path dir = Files.createTempDirectory("hoard-ceph-");
             Path script = dir.resolve("ceph-rgw.sh");
             try (InputStream in = CephRgw.class.getResourceAsStream("ceph-rgw.sh")) {
@@ -150,7 +152,7 @@ public final class CephRgw implements S3Server {
                                 dir.resolve("run/radosgw.pid"), logs(dir), null);
                     });
             URI endpoint = URI.create("http://" + setup.address() + ":" + server.port(1));
-            CephRgw ceph = new CephRgw(server, endpoint, "hoard-test", version());
+            CephRgw ceph = new CephRgw(server, endpoint, "hoard-test", version);
             ceph.awaitBucket(STARTUP_TIMEOUT.minusNanos(System.nanoTime() - started));
             return ceph;
         } catch (IOException e) {
