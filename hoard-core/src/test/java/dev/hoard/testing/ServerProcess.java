@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real server that a test runs ({@link Nginx}, {@link Squid}): found on PATH or where distributions install it,
+ * A real server that a test runs ({@link Nginx}, {@link Squid}, {@link CephRgw}): found on PATH or where distributions install it,
  * skipped visibly when it is not installed (or failed, where CI says it must be), and run in the foreground from a
  * private temp directory on free loopback ports, under a watchdog that stops it when this JVM goes away, however
  * abruptly. {@link #close()} stops it and deletes the directory.
@@ -49,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
       kill "$watcher" 2>/dev/null
       wait "$watcher" 2>/dev/null
       case "$HOARD_SERVER_DIR" in
-        */hoard-nginx-*|*/hoard-squid-*)
+        */hoard-nginx-*|*/hoard-squid-*|*/hoard-ceph-*)
           if [ -e "$HOARD_SERVER_DIR/stop" ]; then
             rm -rf "$HOARD_SERVER_DIR"
             case "$HOARD_SERVER_SHM" in hoard*) rm -f /dev/shm/"$HOARD_SERVER_SHM"-* ;; esac
@@ -60,6 +60,7 @@ final class ServerProcess implements AutoCloseable {
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final int PORT_ATTEMPTS = 5;
+    private static final int LOG_TAIL_LINES = 40;
 
     private final Process process;
     private final Path dir;
@@ -101,7 +102,17 @@ final class ServerProcess implements AutoCloseable {
     /** As {@link #start(String, Path, int, Preparation)}, for a server that listens on {@code address}. */
     static ServerProcess start(String name, Path dir, InetAddress address, int portCount, Preparation preparation)
             throws IOException {
+        return start(name, dir, address, portCount, STARTUP_TIMEOUT, preparation);
+    }
+
+    /**
+     * As {@link #start(String, Path, InetAddress, int, Preparation)}, for a server that may take up to
+     * {@code startupTimeout} to write its pid file and accept connections (a Ceph cluster takes seconds).
+     */
+    static ServerProcess start(String name, Path dir, InetAddress address, int portCount, Duration startupTimeout,
+            Preparation preparation) throws IOException {
         String errors = "";
+        String tails = "";
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int[] ports = new int[portCount];
             for (int i = 0; i < portCount; i++) {
@@ -110,19 +121,22 @@ final class ServerProcess implements AutoCloseable {
             Launch launch = preparation.prepare(ports);
             Files.deleteIfExists(launch.pidFile());
             Process process = start(dir, launch.command(), launch.shmName());
-            if (awaitReady(process, launch.pidFile(), address, ports)) {
+            if (awaitReady(process, launch.pidFile(), address, startupTimeout, ports)) {
                 return new ServerProcess(name, process, dir, ports);
             }
             StringBuilder logs = new StringBuilder();
             launch.logs().forEach(log -> logs.append(read(log)));
             errors = logs + read(dir.resolve("stderr.log"));
+            List<Path> all = new ArrayList<>(launch.logs());
+            all.add(dir.resolve("stderr.log"));
+            tails = tails(all);
             stop(process);
             if (!errors.contains("Address already in use")) {
                 break;
             }
         }
         deleteRecursively(dir);
-        throw new IllegalStateException(name + " did not start; its log says:\n" + errors);
+        throw new IllegalStateException(name + " did not start; its log says:\n" + tails);
     }
 
     /** The {@code i}th port the server was started on. */
@@ -138,6 +152,20 @@ final class ServerProcess implements AutoCloseable {
     /** Waits up to {@code timeout} for the server to exit; true if it has, which tests treat as a failure. */
     boolean exited(Duration timeout) {
         return waitForExit(process, timeout);
+    }
+
+    /**
+     * SIGKILLs the server and everything it started, at once, and waits for them to exit; its directory stays until
+     * {@link #close()}. The children go first: the watchdog cannot pass on a SIGKILL, and a shell that runs several
+     * daemons would leave them orphaned if it died before them.
+     */
+    void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        waitForExit(process, STOP_TIMEOUT);
+        descendants.forEach(child -> child.onExit().completeOnTimeout(child, STOP_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS).join());
     }
 
     /** Stops the server (SIGTERM, then SIGKILL), waits for it to exit, and deletes its directory. */
@@ -170,14 +198,20 @@ final class ServerProcess implements AutoCloseable {
      */
     static void assumeAvailable(Optional<Path> binary, String name, String variable, String required,
             PrintStream log) {
-        if (binary.isPresent()) {
-            return;
+        if (binary.isEmpty()) {
+            skipOrFail(name + " not found on PATH or /usr/sbin; install it with apt-get install " + name, variable,
+                    required, log);
         }
+    }
+
+    /**
+     * Skips the calling test because of {@code reason}, saying so on {@code log}; fails it instead when
+     * {@code required} is "1" (the value of {@code variable}).
+     */
+    static void skipOrFail(String reason, String variable, String required, PrintStream log) {
         if ("1".equals(required)) {
-            throw new AssertionError(name + " is required (" + variable + "=1) but not found; apt-get install "
-                    + name);
+            throw new AssertionError(variable + "=1 says this must run, but " + reason);
         }
-        String reason = name + " not found on PATH or /usr/sbin; install it with apt-get install " + name;
         log.println("SKIPPED " + reason); // JUnit reports aborts quietly; say why where people look
         Assumptions.abort(reason);
     }
@@ -201,8 +235,9 @@ final class ServerProcess implements AutoCloseable {
      * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports} of
      * {@code address}. Returns false if it exited first or the startup timeout passed.
      */
-    private static boolean awaitReady(Process process, Path pidFile, InetAddress address, int... ports) {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    private static boolean awaitReady(Process process, Path pidFile, InetAddress address, Duration timeout,
+            int... ports) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
                 return process.isAlive();
@@ -266,6 +301,21 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The last lines of each of {@code logs} that exists, each under its file name, for failure messages. */
+    static String tails(List<Path> logs) {
+        StringBuilder tails = new StringBuilder();
+        for (Path log : logs) {
+            List<String> lines = read(log).lines().toList();
+            if (!lines.isEmpty()) {
+                tails.append("--- ").append(log.getFileName()).append(" (last ").append(
+                        Math.min(lines.size(), LOG_TAIL_LINES)).append(" of ").append(lines.size()).append(" lines)\n");
+                lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+                        .forEach(line -> tails.append(line).append('\n'));
+            }
+        }
+        return tails.toString();
     }
 
     static void deleteRecursively(Path dir) {
