@@ -10,6 +10,7 @@ import dev.hoard.internal.http.Connector;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
+import dev.hoard.internal.shared.SharedTier;
 import dev.hoard.internal.step.FetchStep;
 import dev.hoard.internal.store.CacheStore;
 import java.io.IOException;
@@ -80,8 +81,14 @@ public final class Hoard implements AutoCloseable {
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
         EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();
-        Fetcher fetcher = new Fetcher(store, locks,
-                new FetchSettings(http, backoff, options.connections(), Clock.systemUTC(), hostName()));
+        String host = hostName();
+        SharedTierSettings shared = options.shared();
+        // The tier's S3 client is loaded by its first request (a local miss), never here.
+        SharedTier tier = shared == null ? null : SharedTier.of(shared, host, Clock.systemUTC());
+        HttpTransport tierHttp = shared == null ? null : new HttpTransport(shared.connectTimeout(),
+                shared.requestTimeout(), options.userAgent(), false, new Connector(options.proxy(), options.trust()));
+        Fetcher fetcher = new Fetcher(store, locks, new FetchSettings(http, backoff, options.connections(),
+                Clock.systemUTC(), host, tier, tierHttp));
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
         return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)));
     }

@@ -49,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
       kill "$watcher" 2>/dev/null
       wait "$watcher" 2>/dev/null
       case "$HOARD_SERVER_DIR" in
-        */hoard-nginx-*|*/hoard-squid-*)
+        */hoard-nginx-*|*/hoard-squid-*|*/hoard-s3proxy-*)
           if [ -e "$HOARD_SERVER_DIR/stop" ]; then
             rm -rf "$HOARD_SERVER_DIR"
             case "$HOARD_SERVER_SHM" in hoard*) rm -f /dev/shm/"$HOARD_SERVER_SHM"-* ;; esac
@@ -70,7 +70,8 @@ final class ServerProcess implements AutoCloseable {
     /**
      * How to run the server on some ports, once its configuration for them is written.
      *
-     * @param pidFile the file the server writes once it has bound its ports
+     * @param pidFile the file the server writes once it has bound its ports, or null for a server that writes none
+     *                (S3Proxy): then accepting connections on every port is the sign of readiness
      * @param logs    where it says why it did not start
      * @param shmName the name the server gives its /dev/shm segments (squid's {@code -n}), or null
      */
@@ -108,7 +109,9 @@ final class ServerProcess implements AutoCloseable {
                 ports[i] = freePort();
             }
             Launch launch = preparation.prepare(ports);
-            Files.deleteIfExists(launch.pidFile());
+            if (launch.pidFile() != null) {
+                Files.deleteIfExists(launch.pidFile());
+            }
             Process process = start(dir, launch.command(), launch.shmName());
             if (awaitReady(process, launch.pidFile(), address, ports)) {
                 return new ServerProcess(name, process, dir, ports);
@@ -138,6 +141,14 @@ final class ServerProcess implements AutoCloseable {
     /** Waits up to {@code timeout} for the server to exit; true if it has, which tests treat as a failure. */
     boolean exited(Duration timeout) {
         return waitForExit(process, timeout);
+    }
+
+    /** SIGKILLs the server at once, as a crash would, and waits for it to exit; {@link #close()} still cleans up. */
+    void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        descendants.forEach(p -> p.onExit().orTimeout(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> p).join());
     }
 
     /** Stops the server (SIGTERM, then SIGKILL), waits for it to exit, and deletes its directory. */
@@ -198,13 +209,13 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports} of
+     * Waits until the server has written {@code pidFile} (if it writes one) and accepts connections on every one of {@code ports} of
      * {@code address}. Returns false if it exited first or the startup timeout passed.
      */
     private static boolean awaitReady(Process process, Path pidFile, InetAddress address, int... ports) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
+            if ((pidFile == null || Files.exists(pidFile)) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
                 return process.isAlive();
             }
             if (waitForExit(process, Duration.ofMillis(25))) {
