@@ -34,6 +34,9 @@ final class JsonOutput {
         fields.put("lastModified", r.lastModified());
         fields.put("contentType", r.contentType());
         fields.put("bytesTransferred", r.bytesTransferred());
+        if (r.fromSharedTier()) {
+            fields.put("source", "shared"); // docs/shared-tier.md: the bytes came from the tier, not the origin
+        }
         return fields;
     }
 

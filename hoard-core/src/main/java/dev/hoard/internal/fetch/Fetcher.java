@@ -356,26 +356,28 @@ public final class Fetcher {
     /**
      * The content from the shared tier if it has it (or another machine is fetching it: then after waiting), else
      * from the origin, under the tier's lease where there is one; what the origin sent goes to the tier. The tier is
-     * asked only for a plain miss: not while revalidating a local copy, and not when a dead holder's partial can be
-     * resumed from the origin.
+     * not asked while a local copy is revalidated. A dead holder's partial is resumed from the origin unless the tier
+     * has the whole file (another machine finished it meanwhile), which then replaces it.
      */
     private Published downloadOnMiss(FetchRequest request, CacheEntry entry, Path partial, EntryMetadata known,
             Reply first, PartialRecord adopted, FetchListener listener) throws IOException, InterruptedException {
-        if (tier == null || known != null || first != null || adopted != null) {
+        if (tier == null || known != null || first != null) {
             return downloadFromOrigin(request, entry, partial, known, first, adopted, listener);
         }
         TierFetch.Offer offer = tier.consult(request, listener);
+        PartialRecord resumable = adopted;
         try (Lease lease = offer.lease()) {
             if (offer.sha256() != null) {
                 Published published = fromTier(request, entry, partial, offer, listener);
                 if (published != null) {
                     return published;
                 }
+                resumable = null; // the partial now holds what the tier sent
             }
             if (lease != null) {
                 tier.beat(lease, request, () -> holderBytes(entry), () -> holderTotal(entry), listener);
             }
-            Published published = downloadFromOrigin(request, entry, partial, null, null, null, listener);
+            Published published = downloadFromOrigin(request, entry, partial, null, null, resumable, listener);
             tier.store(request, published.blob(), published.metadata(), listener);
             return published;
         }

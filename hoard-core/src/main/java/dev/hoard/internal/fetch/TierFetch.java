@@ -105,18 +105,21 @@ final class TierFetch {
         }
     }
 
-    /** The content by the request's SHA-256 if the tier has it, else the URL's record. */
+    /**
+     * The URL's record, if it names the expected content (or there is no expected SHA-256); else the content by
+     * the request's SHA-256, whatever URL brought it, without validators.
+     */
     private Optional<Offer> find(FetchRequest request) throws IOException {
         Digest wanted = request.digest();
-        if (wanted != null && wanted.algorithm() == DigestAlgorithm.SHA256 && tier.hasBlob(wanted)) {
+        boolean bySha256 = wanted != null && wanted.algorithm() == DigestAlgorithm.SHA256;
+        Optional<TierRecord> record = tier.record(request.uri());
+        if (record.isPresent() && (!bySha256 || record.get().sha256().equals(wanted))) {
+            return Optional.of(new Offer(record.get().sha256(), record.get(), null));
+        }
+        if (bySha256 && tier.hasBlob(wanted)) {
             return Optional.of(new Offer(wanted, null, null));
         }
-        Optional<TierRecord> record = tier.record(request.uri());
-        if (record.isEmpty() || wanted != null && wanted.algorithm() == DigestAlgorithm.SHA256
-                && !record.get().sha256().equals(wanted)) {
-            return Optional.empty();
-        }
-        return Optional.of(new Offer(record.get().sha256(), record.get(), null));
+        return Optional.empty();
     }
 
     /** The record's validators as the cached version a conditional request to the origin names. */
