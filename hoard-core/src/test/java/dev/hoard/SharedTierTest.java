@@ -12,12 +12,10 @@ import dev.hoard.testing.IfNoneMatchIgnored;
 import dev.hoard.testing.S3Objects;
 import dev.hoard.testing.S3Proxy;
 import dev.hoard.testing.S3Server;
+import dev.hoard.testing.SilentServer;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,13 +39,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The shared tier in one JVM: each "machine" is a cache directory with its own {@link Hoard} (its own tier state,
  * as a process has), all sharing one store and one origin. Tests that must hold on every S3 store take an
- * {@link S3Server} from {@link #stores()}; today that is S3Proxy, and a Ceph RGW fixture joins the list.
+ * {@link S3Server} from {@link dev.hoard.testing.S3Stores#all()}.
  */
 @ExtendWith(CacheInvariants.class)
 class SharedTierTest {
     private static final byte[] BODY = TestBytes.random(3 << 20, 12);
     private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
-    private static S3Proxy s3proxy;
 
     @TempDir
     Path tmp;
@@ -63,21 +58,6 @@ class SharedTierTest {
     private TestHttpServer origin;
     private URI url;
     private String prefix;
-
-    /** Every store the tier must work on, started once for the class. */
-    static Stream<S3Server> stores() {
-        if (s3proxy == null) {
-            s3proxy = S3Proxy.start();
-        }
-        return Stream.of(s3proxy);
-    }
-
-    @AfterAll
-    static void stopStores() {
-        if (s3proxy != null) {
-            s3proxy.close();
-        }
-    }
 
     @BeforeEach
     void start(TestInfo test) {
@@ -115,7 +95,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aSecondMachineGetsTheFileFromTheTierWithoutAskingTheOrigin(S3Server store) throws Exception {
         SharedTierSettings tier = tier(store);
         try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
@@ -136,7 +116,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void withoutADigestTheOriginConfirmsTheTiersVersionAndSendsNoBody(S3Server store) throws Exception {
         SharedTierSettings tier = tier(store);
         try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
@@ -151,7 +131,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aTamperedTierObjectIsReportedAndTheOriginUsed(S3Server store) throws Exception {
         SharedTierSettings tier = tier(store);
         try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
@@ -174,7 +154,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void twoMachinesAtOnceMakeTheOriginSendTheFileOnce(S3Server store) throws Exception {
         origin.throttle(3 << 20); // about a second for the file: the second machine finds the lease taken
         SharedTierSettings tier = tier(store);
@@ -199,22 +179,10 @@ class SharedTierTest {
 
     @Test
     void aTierThatNeverAnswersCostsOneTimeoutAndOneWarning() throws Exception {
-        AtomicInteger connections = new AtomicInteger();
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofPlatform().daemon().start(() -> {
-                while (!silent.isClosed()) {
-                    try {
-                        held.add(silent.accept());
-                        connections.incrementAndGet();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+        try (SilentServer silent = new SilentServer()) {
             origin.put("/other.img", BODY);
-            SharedTierSettings tier = SharedTierSettings.of("s3://bucket/p", URI.create("http://127.0.0.1:"
-                    + silent.getLocalPort()), "us-east-1", "AKIDSILENT", "secret-silent")
+            SharedTierSettings tier = SharedTierSettings.of("s3://bucket/p", silent.url(), "us-east-1", "AKIDSILENT",
+                    "secret-silent")
                     .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
             Warnings warnings = new Warnings();
             long start = System.nanoTime();
@@ -229,12 +197,8 @@ class SharedTierTest {
             assertEquals(1, warnings.messages.size(), warnings.messages.toString());
             assertTrue(warnings.messages.get(0).startsWith("shared tier s3://bucket/p unreachable ("),
                     warnings.messages.get(0));
-            assertEquals(1, connections.get(), "the tier was asked again after it failed");
+            assertEquals(1, silent.connections(), "the tier was asked again after it failed");
             assertTrue(took.compareTo(Duration.ofSeconds(2 + 5)) < 0, "took " + took); // the timeout plus a few s
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 
@@ -266,7 +230,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aStoreThatIgnoresIfNoneMatchIsReportedAndGetsStayCorrect(S3Server store) throws Exception {
         try (IfNoneMatchIgnored careless = new IfNoneMatchIgnored(store)) {
             SharedTierSettings tier = tier(careless);
@@ -286,7 +250,7 @@ class SharedTierTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void noSecretReachesTheCacheOrAMessage(S3Server store) throws Exception {
         SharedTierSettings tier = tier(store);
         Warnings warnings = new Warnings();
@@ -306,6 +270,7 @@ class SharedTierTest {
             }
         }
         assertEquals(List.of(), found);
-        assertTrue(warnings.messages.stream().noneMatch(m -> m.contains(store.accessKey())), warnings.messages.toString());
+        assertTrue(warnings.messages.stream().noneMatch(m -> m.contains(store.accessKey())),
+                warnings.messages.toString());
     }
 }

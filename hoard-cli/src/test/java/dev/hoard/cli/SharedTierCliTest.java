@@ -8,13 +8,9 @@ import dev.hoard.testing.CacheDir;
 import dev.hoard.testing.CacheInvariants;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.Nginx;
-import dev.hoard.testing.S3Proxy;
 import dev.hoard.testing.S3Server;
+import dev.hoard.testing.SilentServer;
 import dev.hoard.testing.TestBytes;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -45,7 +39,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SharedTierCliTest {
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z-]+)\"");
     private static final Pattern DIGEST = Pattern.compile("\"digest\":\"(sha256:[0-9a-f]{64})\"");
-    private static S3Proxy s3proxy;
 
     @TempDir
     Path tmp;
@@ -60,20 +53,6 @@ class SharedTierCliTest {
     Path machine2;
 
     private String prefix;
-
-    static Stream<S3Server> stores() {
-        if (s3proxy == null) {
-            s3proxy = S3Proxy.start();
-        }
-        return Stream.of(s3proxy);
-    }
-
-    @AfterAll
-    static void stopStores() {
-        if (s3proxy != null) {
-            s3proxy.close();
-        }
-    }
 
     @BeforeEach
     void setUp(TestInfo test) {
@@ -101,7 +80,7 @@ class SharedTierCliTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void threeMachinesOfThreeProcessesMakeTheOriginSendTheFileOnce(S3Server store) throws Exception {
         Nginx.assumeAvailable();
         byte[] body = TestBytes.random(64 << 20, 9);
@@ -139,7 +118,7 @@ class SharedTierCliTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false)
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aLeaseHolderKilledMidDownloadIsTakenOverAndEveryoneFinishes(S3Server store) throws Exception {
         Nginx.assumeAvailable();
         byte[] body = TestBytes.random(6 << 20, 10);
@@ -175,34 +154,21 @@ class SharedTierCliTest {
     }
 
     @ParameterizedTest(autoCloseArguments = false)
-    @MethodSource("stores")
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aLocalHitWithATierLoadsNoneOfItsClassesAndAsksItNothing(S3Server store) throws Exception {
         byte[] body = TestBytes.random(100_000, 11);
         Path file = Files.write(tmp.resolve("origin.img"), body);
         String sha256 = Hashes.sha256Hex(body);
         try (dev.hoard.testing.TestHttpServer origin = dev.hoard.testing.TestHttpServer.start();
-                ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                SilentServer silent = new SilentServer()) {
             origin.put("/img", Files.readAllBytes(file));
             String url = origin.url("/img").toString();
             Cli.Run first = Cli.await(get("first", environment(store), List.of(), machine0, url, sha256), tmp,
                     "first", 60);
             assertEquals(0, first.exitCode(), first.toString());
 
-            AtomicInteger connections = new AtomicInteger();
-            List<Socket> held = new ArrayList<>();
-            Thread.ofPlatform().daemon().start(() -> {
-                while (!silent.isClosed()) {
-                    try {
-                        Socket s = silent.accept();
-                        held.add(s);
-                        connections.incrementAndGet();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
             Map<String, String> env = environment(store);
-            env.put("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:" + silent.getLocalPort());
+            env.put("AWS_ENDPOINT_URL_S3", silent.url().toString());
             Path classes = tmp.resolve("classes.log");
             Cli.Run hit = Cli.await(get("hit", env, List.of("-Xlog:class+load:file=" + classes), machine0, url,
                     sha256), tmp, "hit", 60);
@@ -214,10 +180,7 @@ class SharedTierCliTest {
                     .toList();
             assertEquals(List.of(), loaded, "a cache hit loaded the S3 client's classes");
             assertTrue(Files.readString(classes).contains("dev.hoard.cli.HoardCommand"), "the log is of hoard");
-            assertEquals(0, connections.get(), "a cache hit connected to the tier");
-            for (Socket s : held) {
-                s.close();
-            }
+            assertEquals(0, silent.connections(), "a cache hit connected to the tier");
         }
     }
 
@@ -225,21 +188,11 @@ class SharedTierCliTest {
     void aTierThatNeverAnswersWarnsOnceAndTheGetSucceedsFromTheOrigin() throws Exception {
         byte[] body = TestBytes.random(200_000, 12);
         try (dev.hoard.testing.TestHttpServer origin = dev.hoard.testing.TestHttpServer.start();
-                ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                SilentServer silent = new SilentServer()) {
             origin.put("/img", body);
-            List<Socket> held = new ArrayList<>();
-            Thread.ofPlatform().daemon().start(() -> {
-                while (!silent.isClosed()) {
-                    try {
-                        held.add(silent.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
             Map<String, String> env = new HashMap<>(Map.of("HOARD_SHARED", "s3://silent/p",
                     "AWS_ACCESS_KEY_ID", "AKIDNEVERPRINTED", "AWS_SECRET_ACCESS_KEY", "never-printed-secret",
-                    "AWS_ENDPOINT_URL_S3", "http://127.0.0.1:" + silent.getLocalPort(),
+                    "AWS_ENDPOINT_URL_S3", silent.url().toString(),
                     "HOARD_SHARED_TIMEOUT", "1s"));
             long start = System.nanoTime();
             Cli.Run run = Cli.await(Cli.fork(tmp, "silent", env, "get", "--cache-dir", machine0.toString(),
@@ -258,9 +211,6 @@ class SharedTierCliTest {
                                 .contains(secret), f + " holds a secret");
                     }
                 }
-            }
-            for (Socket s : held) {
-                s.close();
             }
         }
     }
