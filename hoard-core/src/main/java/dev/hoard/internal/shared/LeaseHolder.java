@@ -7,16 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The body of a lease ({@code leases/<key>/<generation>}): who holds it. The token is unique per claim, so that two
+ * The body of a lease ({@code leases/<key>/<generation>}): who holds it, and for which URL. The token is unique per claim, so that two
  * claimants never write identical bodies (which would get identical ETags) and a claimant that got an ambiguous
  * answer can read the lease back and know whether it is its own.
  */
-public record LeaseHolder(String token, String host, long pid, Instant since) {
+public record LeaseHolder(String token, String url, String host, long pid, Instant since) {
 
     public byte[] toJson() {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("format", TierRecord.FORMAT);
         fields.put("token", token);
+        fields.put("url", url);
         fields.put("host", host);
         fields.put("pid", pid);
         fields.put("since", since.toString());
@@ -29,7 +30,8 @@ public record LeaseHolder(String token, String host, long pid, Instant since) {
                 || !(f.get("pid") instanceof Long pid) || !(f.get("since") instanceof String since)) {
             throw new IllegalArgumentException("not a lease");
         }
-        return new LeaseHolder(token, host, pid, Instant.parse(since));
+        return new LeaseHolder(token, f.get("url") instanceof String url ? url : null, host, pid,
+                Instant.parse(since));
     }
 
     /** A heartbeat's body ({@code <generation>.hb}): the holder's token and how far it got. */

@@ -271,8 +271,8 @@ public final class SharedTier {
                 }
                 next = generations.top() + 1;
             }
-            LeaseHolder me = new LeaseHolder(UUID.randomUUID().toString(), host, ProcessHandle.current().pid(),
-                    clock.instant());
+            LeaseHolder me = new LeaseHolder(UUID.randomUUID().toString(), url.toString(), host,
+                    ProcessHandle.current().pid(), clock.instant());
             String key = prefix + next;
             ObjectStore.Created created = s.createIfAbsent(key, me.toJson());
             if (created == ObjectStore.Created.UNKNOWN) {
