@@ -12,12 +12,13 @@ import picocli.CommandLine.Option;
  */
 final class SharedTierOptions {
 
-    @Option(names = "--shared", paramLabel = "s3://BUCKET[/PREFIX]",
+    @Option(names = "--shared", paramLabel = "s3://BUCKET[/PREFIX]", arity = "0..1", fallbackValue = "",
             description = "Share downloads with other machines through this bucket of an S3-compatible store "
                     + "(env HOARD_SHARED): a local miss is fetched from it, or downloaded from the origin once for "
                     + "all machines and stored there. Credentials and region as the AWS tools read them "
                     + "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, ~/.aws/credentials, "
-                    + "AWS_REGION). If the store is down, a warning, and the origin is used.")
+                    + "AWS_REGION). If the store is down, a warning, and the origin is used. ls and prune: act on "
+                    + "the tier instead of the local cache (without a value: HOARD_SHARED's).")
     String shared;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL",
@@ -25,10 +26,15 @@ final class SharedTierOptions {
                     + "AWS_ENDPOINT_URL); buckets are then addressed path-style. Default: AWS S3.")
     String endpoint;
 
+    /** Whether --shared was given, with or without a value: ls and prune then act on the tier. */
+    boolean requested() {
+        return shared != null;
+    }
+
     /** The tier to use, or null if neither --shared nor HOARD_SHARED names one. */
     SharedTierSettings settings() {
         Map<String, String> env = System.getenv();
-        String location = shared != null ? shared : env.get("HOARD_SHARED");
+        String location = shared != null && !shared.isEmpty() ? shared : env.get("HOARD_SHARED");
         if (location == null || location.isBlank()) {
             return null;
         }

@@ -215,6 +215,38 @@ class SharedTierCliTest {
         }
     }
 
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aPushedFileIsListedServedAndPrunedFromTheTier(S3Server store) throws Exception {
+        byte[] body = TestBytes.random(300_000, 13);
+        String sha256 = Hashes.sha256Hex(body);
+        try (dev.hoard.testing.TestHttpServer origin = dev.hoard.testing.TestHttpServer.start()) {
+            origin.put("/seed.img", body);
+            String url = origin.url("/seed.img").toString();
+            Map<String, String> noTier = new HashMap<>(environment(store));
+            noTier.remove("HOARD_SHARED");
+            assertEquals(0, hoard("seed", noTier, "get", "--cache-dir", machine0.toString(), url).exitCode());
+            Map<String, String> env = environment(store);
+
+            Cli.Run push = hoard("push", env, "push", "--cache-dir", machine0.toString(), url);
+            assertEquals(0, push.exitCode(), push.toString());
+            Cli.Run ls = hoard("ls", env, "ls", "--shared", "--json", "--cache-dir", machine1.toString());
+            assertTrue(ls.stdout().contains("\"url\":\"" + url + "\"") && ls.stdout().contains(sha256), ls.toString());
+            Cli.Run got = Cli.await(get("got", env, List.of(), machine1, url, sha256), tmp, "got", 60);
+            assertTrue(got.stdout().contains("\"source\":\"shared\""), got.toString());
+            assertEquals(1, origin.requestCount("/seed.img"), "only the seeding machine asked the origin");
+
+            Cli.Run prune = hoard("prune", env, "prune", "--shared", "--all", "--cache-dir", machine1.toString());
+            assertTrue(prune.stdout().contains("removed " + url), prune.toString());
+            Cli.Run empty = hoard("empty", env, "ls", "--shared", "--json", "--cache-dir", machine1.toString());
+            assertEquals("", empty.stdout(), empty.toString());
+        }
+    }
+
+    private Cli.Run hoard(String name, Map<String, String> env, String... args) {
+        return Cli.await(Cli.fork(tmp, name, env, args), tmp, name, 60);
+    }
+
     private static String field(Pattern pattern, Cli.Run run) {
         Matcher m = pattern.matcher(run.stdout());
         assertTrue(m.find(), run.toString());
