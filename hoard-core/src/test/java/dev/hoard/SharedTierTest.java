@@ -132,6 +132,28 @@ class SharedTierTest {
 
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
     @MethodSource("dev.hoard.testing.S3Stores#all")
+    void withoutADigestAnOriginThatCannotBeReachedLeavesTheTiersCopyInUseWithAWarning(S3Server store)
+            throws Exception {
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            a.fetch(FetchRequest.of(url));
+            origin.close(); // connection refused from now on, as for a local copy whose server is down
+
+            Warnings warnings = new Warnings();
+            FetchResult second = b.fetch(FetchRequest.of(url), warnings);
+
+            assertTrue(second.fromSharedTier());
+            assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).startsWith("could not revalidate " + url + " ("),
+                    warnings.messages.get(0));
+            assertTrue(warnings.messages.get(0).endsWith("); using the shared tier's copy"),
+                    warnings.messages.get(0));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
     void aTamperedTierObjectIsReportedAndTheOriginUsed(S3Server store) throws Exception {
         SharedTierSettings tier = tier(store);
         try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {

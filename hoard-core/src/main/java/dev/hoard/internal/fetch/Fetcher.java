@@ -222,13 +222,7 @@ public final class Fetcher {
     private Optional<Published> revalidateWithoutLock(FetchRequest request, CacheEntry entry, Published cached,
             FetchListener listener) throws IOException, InterruptedException {
         Reply reply = exchange(request).send(Ask.ifChanged(request.uri(), cached.metadata()));
-        String failure = switch (reply) {
-            case Reply.Unchanged unchanged -> null;
-            case Reply.Body body -> null;
-            case Reply.Retry retry -> retry.reason();
-            case Reply.Fail fail -> fail.failure().getMessage();
-            case Reply.RangeMismatch mismatch -> mismatch.reason();
-        };
+        String failure = revalidationFailure(reply);
         if (failure != null) {
             listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + failure
                     + "); using the cached copy");
@@ -246,6 +240,17 @@ public final class Fetcher {
         try (lock) {
             return Optional.of(downloadHoldingLock(request, entry, cached.metadata(), body, listener));
         }
+    }
+
+    /** Why a revalidation got no answer (the server down, a 5xx), or null for a 304 or a 200. */
+    private static String revalidationFailure(Reply reply) {
+        return switch (reply) {
+            case Reply.Unchanged unchanged -> null;
+            case Reply.Body body -> null;
+            case Reply.Retry retry -> retry.reason();
+            case Reply.Fail fail -> fail.failure().getMessage();
+            case Reply.RangeMismatch mismatch -> mismatch.reason();
+        };
     }
 
     /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
@@ -399,17 +404,26 @@ public final class Fetcher {
     /**
      * The tier's copy, streamed into {@code partial}, verified and published; or null (after a warning) when the
      * origin must be asked instead. Without an expected digest the origin first confirms the record's version with
-     * a conditional request, as it would a local copy; if it sends a new version instead, that is published.
+     * one conditional request, as for a local copy: a 304 (or an origin that cannot be reached, with a warning, as
+     * a local copy is kept) means the tier's copy; a 200 is the new version, published and stored in the tier.
      */
     private Published fromTier(FetchRequest request, CacheEntry entry, Path partial, TierFetch.Offer offer,
             FetchListener listener) throws IOException, InterruptedException {
         if (request.digest() == null && offer.record() != null) {
-            Download.Outcome check = new Download(context(request, listener), partial, entry, null)
-                    .run(TierFetch.asKnown(offer.record()), null);
-            if (check instanceof Download.Complete changed) {
-                Published published = publish(request, entry, partial, changed);
-                tier.store(request, published.blob(), published.metadata(), listener);
-                return published;
+            EntryMetadata known = TierFetch.asKnown(offer.record());
+            Reply reply = exchange(request).send(Ask.ifChanged(request.uri(), known));
+            String failure = revalidationFailure(reply);
+            if (failure != null) {
+                listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + failure
+                        + "); using the shared tier's copy");
+            } else if (reply instanceof Reply.Body) {
+                Download.Outcome outcome = new Download(context(request, listener), partial, entry, null)
+                        .run(known, reply);
+                if (outcome instanceof Download.Complete changed) {
+                    Published published = publish(request, entry, partial, changed);
+                    tier.store(request, published.blob(), published.metadata(), listener);
+                    return published;
+                }
             }
         }
         Optional<Download.Complete> complete = tier.read(request, offer, partial, listener);
