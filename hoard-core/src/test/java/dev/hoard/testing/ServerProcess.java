@@ -209,13 +209,14 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the server has written {@code pidFile} (if it writes one) and accepts connections on every one of {@code ports} of
-     * {@code address}. Returns false if it exited first or the startup timeout passed.
+     * Waits until the server has written {@code pidFile} (if it writes one) and accepts connections on every one of
+     * {@code ports} of {@code address}. Returns false if it exited first or the startup timeout passed.
      */
     private static boolean awaitReady(Process process, Path pidFile, InetAddress address, int... ports) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if ((pidFile == null || Files.exists(pidFile)) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
+            boolean written = pidFile == null || Files.exists(pidFile);
+            if (written && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
                 return process.isAlive();
             }
             if (waitForExit(process, Duration.ofMillis(25))) {

@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The body of a lease ({@code leases/<key>/<generation>}): who holds it, and for which URL. The token is unique per claim, so that two
- * claimants never write identical bodies (which would get identical ETags) and a claimant that got an ambiguous
- * answer can read the lease back and know whether it is its own.
+ * The body of a lease ({@code leases/<key>/<generation>}): who holds it, and for which URL. The token is unique
+ * per claim, so that two claimants never write identical bodies (which would get identical ETags) and a claimant
+ * that got an ambiguous answer can read the lease back and know whether it is its own.
  */
 public record LeaseHolder(String token, String url, String host, long pid, Instant since) {
 

@@ -325,7 +325,8 @@ public final class SharedTier {
         }
 
         boolean stale(Duration after) {
-            return newestWrite != null && storeNow != null && Duration.between(newestWrite, storeNow).compareTo(after) > 0;
+            return newestWrite != null && storeNow != null
+                    && Duration.between(newestWrite, storeNow).compareTo(after) > 0;
         }
     }
 }
