@@ -11,6 +11,7 @@
  * {@code dev.hoard.internal.decompress}), but they are ordinary dependencies, always present with the library, so
  * they are plain {@code requires}.
  */
+@SuppressWarnings("requires-automatic") // the S3 client below has no module-info of its own
 module dev.hoard {
     exports dev.hoard;
 
@@ -18,4 +19,7 @@ module dev.hoard {
     requires org.tukaani.xz;
     requires com.github.luben.zstd_jni;
     requires org.snakeyaml.engine;
+    // the shared tier's S3 client: an automatic module, read only by dev.hoard.internal.shared.s3, which is loaded
+    // by name when a tier is configured
+    requires static com.github.davidmoten.aws_lightweight_client_java;
 }

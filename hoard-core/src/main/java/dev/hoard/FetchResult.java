@@ -17,7 +17,15 @@ import java.nio.file.Path;
  * @param lastModified     the server's Last-Modified (an HTTP-date), if known
  * @param contentType      the server's Content-Type, if known
  * @param bytesTransferred body bytes received over the network in this call
+ * @param fromSharedTier   whether the content came from the shared tier rather than the origin (status
+ *                         {@code DOWNLOADED}: it was downloaded, from the tier; docs/shared-tier.md)
  */
 public record FetchResult(FetchStatus status, URI url, Path path, Path cachePath, long size, Digest digest,
-        String etag, String lastModified, String contentType, long bytesTransferred) {
+        String etag, String lastModified, String contentType, long bytesTransferred, boolean fromSharedTier) {
+
+    /** A result that did not come from the shared tier. */
+    public FetchResult(FetchStatus status, URI url, Path path, Path cachePath, long size, Digest digest,
+            String etag, String lastModified, String contentType, long bytesTransferred) {
+        this(status, url, path, cachePath, size, digest, etag, lastModified, contentType, bytesTransferred, false);
+    }
 }

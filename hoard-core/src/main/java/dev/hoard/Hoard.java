@@ -10,6 +10,9 @@ import dev.hoard.internal.http.Connector;
 import dev.hoard.internal.http.HttpTransport;
 import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
+import dev.hoard.internal.shared.SharedTier;
+import dev.hoard.internal.shared.TierInventory;
+import dev.hoard.internal.shared.TierRecord;
 import dev.hoard.internal.step.FetchStep;
 import dev.hoard.internal.store.CacheStore;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -42,11 +46,14 @@ public final class Hoard implements AutoCloseable {
     /** Chosen once, from {@link HoardOptions#fileLocks()}, for fetches and management alike. */
     private final EntryLocks locks;
     private final FetchStep fetcher;
+    /** The shared tier, or null: what push and the shared listing and prune work on. */
+    private final SharedTier sharedTier;
 
-    private Hoard(CacheStore store, EntryLocks locks, FetchStep fetcher) {
+    private Hoard(CacheStore store, EntryLocks locks, FetchStep fetcher, SharedTier sharedTier) {
         this.store = store;
         this.locks = locks;
         this.fetcher = fetcher;
+        this.sharedTier = sharedTier;
     }
 
     /** Opens the cache at {@code cacheDir} with default options, creating it if needed. */
@@ -80,10 +87,16 @@ public final class Hoard implements AutoCloseable {
         Backoff backoff = new Backoff(options.retries(), options.retryDelay(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5));
         EntryLocks locks = options.fileLocks() ? EntryLocks.withFileLocks() : EntryLocks.threadsOnly();
-        Fetcher fetcher = new Fetcher(store, locks,
-                new FetchSettings(http, backoff, options.connections(), Clock.systemUTC(), hostName()));
+        String host = hostName();
+        SharedTierSettings shared = options.shared();
+        // The tier's S3 client is loaded by its first request (a local miss), never here.
+        SharedTier tier = shared == null ? null : SharedTier.of(shared, host, Clock.systemUTC());
+        HttpTransport tierHttp = shared == null ? null : new HttpTransport(shared.connectTimeout(),
+                shared.requestTimeout(), options.userAgent(), false, new Connector(options.proxy(), options.trust()));
+        Fetcher fetcher = new Fetcher(store, locks, new FetchSettings(http, backoff, options.connections(),
+                Clock.systemUTC(), host, tier, tierHttp));
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
-        return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)));
+        return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)), tier);
     }
 
     /**
@@ -181,6 +194,62 @@ public final class Hoard implements AutoCloseable {
      */
     public PruneReport prune(PrunePolicy policy, boolean dryRun) throws IOException {
         return maintenance().prune(policy, dryRun);
+    }
+
+    /**
+     * Puts a cached URL's content and record into the shared tier (unless it has that content already), so that
+     * other machines get it from there: seeding the tier from a machine that has the file.
+     *
+     * @throws NotCachedException       the cache holds no complete file for {@code url}
+     * @throws IllegalStateException    no shared tier is configured ({@link HoardOptions#shared})
+     * @throws IOException              the tier failed (its message names the tier, never a credential)
+     */
+    public void push(URI url) throws IOException {
+        SharedTier tier = tier();
+        URI bare = UserInfo.strip(url);
+        var entry = store.entry(bare);
+        var metadata = entry.readMetadata().orElseThrow(() -> new NotCachedException(bare));
+        Path blob = store.blobPath(metadata.sha256());
+        if (store.blobSize(metadata.sha256()) != metadata.size()) {
+            throw new NotCachedException(bare);
+        }
+        try {
+            tier.publish(new TierRecord(bare.toString(), metadata.size(), metadata.sha256(), metadata.etag(),
+                    metadata.lastModified(), metadata.contentType(), Instant.now()), blob);
+        } catch (IOException e) {
+            throw new IOException("shared tier " + tier.location() + ": " + tier.describe(e), e);
+        }
+    }
+
+    /** What the shared tier holds, oldest first (docs/shared-tier.md). */
+    public List<SharedTierEntry> sharedEntries() throws IOException {
+        SharedTier tier = tier();
+        try {
+            return new TierInventory(tier).entries();
+        } catch (IOException e) {
+            throw new IOException("shared tier " + tier.location() + ": " + tier.describe(e), e);
+        }
+    }
+
+    /**
+     * Frees space in the shared tier, least recently stored first, never content whose URL another machine is
+     * downloading. {@code olderThan} and {@code maxSize} both null: everything (and stale leases).
+     */
+    public SharedPruneReport pruneShared(Duration olderThan, Long maxSize, boolean dryRun) throws IOException {
+        SharedTier tier = tier();
+        try {
+            return new TierInventory(tier).prune(olderThan, maxSize, dryRun);
+        } catch (IOException e) {
+            throw new IOException("shared tier " + tier.location() + ": " + tier.describe(e), e);
+        }
+    }
+
+    private SharedTier tier() {
+        if (sharedTier == null) {
+            throw new IllegalStateException("no shared tier configured: give --shared s3://BUCKET[/PREFIX] or set "
+                    + "HOARD_SHARED");
+        }
+        return sharedTier;
     }
 
     /** Built per call: fetches, the hot path, never load the management classes. */

@@ -28,10 +28,12 @@ import java.time.Duration;
  *                               asked ({@link ProxySettings#fromEnvironment})
  * @param trust                  which certificate authorities https servers may be vouched for by, besides the
  *                               JDK's and the operating system's ({@link TrustSettings#defaults()})
+ * @param shared                 the shared tier that machines share on an S3-compatible store, or null for none
+ *                               (docs/shared-tier.md); its S3 client is loaded only when a fetch misses locally
  */
 public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration readTimeout, String userAgent,
         int retries, Duration retryDelay, boolean fileLocks, boolean allowInsecureRedirects, int connections,
-        ProxySettings proxy, TrustSettings trust) {
+        ProxySettings proxy, TrustSettings trust, SharedTierSettings shared) {
 
     /** The most connections a download may use. */
     public static final int MAX_CONNECTIONS = 16;
@@ -61,60 +63,66 @@ public record HoardOptions(Path cacheDir, Duration connectTimeout, Duration read
      */
     public static HoardOptions of(Path cacheDir) {
         return new HoardOptions(cacheDir, Duration.ofSeconds(30), Duration.ofSeconds(60), "hoard/" + Version.current(),
-                5, Duration.ofSeconds(1), true, false, 0, ProxySettings.jvm(), TrustSettings.defaults());
+                5, Duration.ofSeconds(1), true, false, 0, ProxySettings.jvm(), TrustSettings.defaults(), null);
     }
 
     public HoardOptions connectTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, timeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions readTimeout(Duration timeout) {
         return new HoardOptions(cacheDir, connectTimeout, timeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions userAgent(String userAgent) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions retries(int retries) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions retryDelay(Duration retryDelay) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions fileLocks(boolean fileLocks) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     public HoardOptions allowInsecureRedirects(boolean allow) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allow, connections, proxy, trust);
+                allow, connections, proxy, trust, shared);
     }
 
     /** Connections per download: 1 for one, up to {@link #MAX_CONNECTIONS}, 0 for automatic. */
     public HoardOptions connections(int connections) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     /** How each URL is reached: directly, or through which proxy. */
     public HoardOptions proxy(ProxySettings proxy) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     /** Which CAs to trust besides the JDK's and the operating system's. */
     public HoardOptions trust(TrustSettings trust) {
         return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
-                allowInsecureRedirects, connections, proxy, trust);
+                allowInsecureRedirects, connections, proxy, trust, shared);
+    }
+
+    /** The shared tier to ask on a local miss, or null for none. */
+    public HoardOptions shared(SharedTierSettings shared) {
+        return new HoardOptions(cacheDir, connectTimeout, readTimeout, userAgent, retries, retryDelay, fileLocks,
+                allowInsecureRedirects, connections, proxy, trust, shared);
     }
 
     private static void requirePositive(String what, Duration d) {

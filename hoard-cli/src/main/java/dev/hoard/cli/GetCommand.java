@@ -103,6 +103,9 @@ final class GetCommand implements Callable<Integer> {
     NetworkOptions network;
 
     @Mixin
+    SharedTierOptions sharedTier;
+
+    @Mixin
     CredentialOptions credentials;
 
     @Option(names = "--json", description = "Print one JSON object describing the result on stdout; on failure "
@@ -151,7 +154,7 @@ final class GetCommand implements Callable<Integer> {
                     + "keeps the compressed one)");
         }
         FetchResult result;
-        try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
+        try (Hoard hoard = Hoard.open(sharedTier.apply(network.apply(cache.resolve())));
                 Progress progress = Progress.to(err, quiet);
                 Tracker tracker = progress.track()) {
             result = InterruptNotice.around(progress, () -> hoard.fetch(request, tracker));

@@ -74,6 +74,7 @@ public final class HoardCommand implements Runnable {
                 .addSubcommand(new VerifyCommand())
                 .addSubcommand(new RmCommand())
                 .addSubcommand(new PruneCommand())
+                .addSubcommand(new PushCommand())
                 .addSubcommand(new DirCommand())
                 .addSubcommand(new CompletionCommand())
                 .addSubcommand(new CommandLine.HelpCommand());

@@ -17,6 +17,18 @@ final class JsonOutput {
     private JsonOutput() {
     }
 
+    /** One line of {@code ls --shared --json}. */
+    static String of(dev.hoard.SharedTierEntry e) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("url", e.url());
+        fields.put("digest", e.sha256() == null ? null : e.sha256().toString());
+        fields.put("size", e.size() < 0 ? null : e.size());
+        fields.put("stored", e.stored() == null ? null : e.stored().toString());
+        fields.put("state", e.state());
+        fields.put("holder", e.holder());
+        return object(fields);
+    }
+
     static String of(FetchResult r) {
         return object(fields(r));
     }
@@ -34,6 +46,9 @@ final class JsonOutput {
         fields.put("lastModified", r.lastModified());
         fields.put("contentType", r.contentType());
         fields.put("bytesTransferred", r.bytesTransferred());
+        if (r.fromSharedTier()) {
+            fields.put("source", "shared"); // docs/shared-tier.md: the bytes came from the tier, not the origin
+        }
         return fields;
     }
 

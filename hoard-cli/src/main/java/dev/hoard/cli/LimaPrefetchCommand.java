@@ -95,6 +95,9 @@ final class LimaPrefetchCommand implements Callable<Integer> {
     @Mixin
     CredentialOptions credentials;
 
+    @Mixin
+    SharedTierOptions sharedTier;
+
     @Option(names = "--json", description = "Print a JSON array on stdout: one object per file, with the fields of "
             + "'get --json' (path is Lima's data file) plus kind, arch, template, limaEntry, limaData (linked, "
             + "copied, kept or local) and error.")
@@ -121,7 +124,7 @@ final class LimaPrefetchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Map<String, String> env = System.getenv();
         Path hoardDir = cache.resolve();
-        var options = network.apply(hoardDir);
+        var options = sharedTier.apply(network.apply(hoardDir));
         try (LazyHoard hoard = new LazyHoard(options)) {
             List<Work> work = plan(env, hoard);
             LimaFetcher fetcher = new LimaFetcher(hoard.get(), new LimaCache(limaCache != null ? limaCache

@@ -5,6 +5,8 @@ import dev.hoard.CacheEntryInfo;
 import dev.hoard.Digest;
 import dev.hoard.Hoard;
 import dev.hoard.LockHolder;
+import dev.hoard.SharedTierEntry;
+import dev.hoard.SharedTierSettings;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,8 +52,14 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line instead of the table.")
     boolean json;
 
+    @Mixin
+    SharedTierOptions sharedTier;
+
     @Override
     public Integer call() throws Exception {
+        if (sharedTier.requested()) {
+            return listShared();
+        }
         List<CacheEntryInfo> entries;
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             entries = hoard.entries();
@@ -70,6 +78,39 @@ final class LsCommand implements Callable<Integer> {
             out.print(table(entries, Instant.now()));
             out.println(totals(entries));
         }
+        return ExitCodes.OK;
+    }
+
+    private int listShared() throws Exception {
+        SharedTierOptions tier = sharedTier;
+        SharedTierSettings settings = tier.settings();
+        if (settings == null) {
+            throw new IllegalArgumentException("ls --shared needs a tier: --shared s3://BUCKET[/PREFIX] or "
+                    + "HOARD_SHARED");
+        }
+        List<SharedTierEntry> entries;
+        try (Hoard hoard = Hoard.open(tier.apply(fileLocks.options(cache.resolve())))) {
+            entries = hoard.sharedEntries();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Instant now = Instant.now();
+        if (json) {
+            entries.forEach(e -> out.println(JsonOutput.of(e)));
+            return ExitCodes.OK;
+        }
+        if (!entries.isEmpty()) {
+            Table table = new Table().row("SIZE", "STORED", "STATE", "URL");
+            for (SharedTierEntry e : entries) {
+                table.row(e.size() < 0 ? "-" : ProgressText.bytes(e.size()),
+                        e.stored() == null ? "-" : Ages.since(e.stored(), now) + " ago",
+                        e.holder() == null ? e.state() : e.state() + " by " + e.holder(),
+                        e.url() != null ? e.url() : "(no URL) " + e.sha256());
+            }
+            out.print(table.render());
+        }
+        long bytes = entries.stream().filter(e -> e.size() > 0).mapToLong(SharedTierEntry::size).sum();
+        out.println(settings.location() + ": " + plural(entries.stream().filter(e -> e.sha256() != null).count(),
+                "item") + ", " + ProgressText.bytes(bytes));
         return ExitCodes.OK;
     }
 

@@ -67,6 +67,9 @@ final class PrefetchCommand implements Callable<Integer> {
     NetworkOptions network;
 
     @Mixin
+    SharedTierOptions sharedTier;
+
+    @Mixin
     CredentialOptions credentials;
 
     @Option(names = "--json", description = "Print a JSON array of results on stdout: the fields of 'get --json' "
@@ -85,7 +88,7 @@ final class PrefetchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrefetchPlan plan = PrefetchPlan.read(manifests, credentials::apply);
         List<Outcome> outcomes;
-        try (Hoard hoard = Hoard.open(network.apply(cache.resolve()));
+        try (Hoard hoard = Hoard.open(sharedTier.apply(network.apply(cache.resolve())));
                 Progress progress = Progress.to(err, quiet)) {
             int threads = jobs != null ? jobs : Math.max(1, Math.min(DEFAULT_JOBS, plan.fetches().size()));
             outcomes = InterruptNotice.around(progress,

@@ -5,6 +5,8 @@ import dev.hoard.Hoard;
 import dev.hoard.LockHolder;
 import dev.hoard.PrunePolicy;
 import dev.hoard.PruneReport;
+import dev.hoard.SharedPruneReport;
+import dev.hoard.SharedTierEntry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -68,6 +70,9 @@ final class PruneCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Mixin
+    SharedTierOptions sharedTier;
+
+    @Mixin
     CacheDirOption cache;
 
     @Mixin
@@ -75,6 +80,9 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sharedTier.requested()) {
+            return pruneShared();
+        }
         PruneReport report;
         try (Hoard hoard = Hoard.openExisting(fileLocks.options(cache.resolve()))) {
             report = hoard.prune(policy.toPolicy(), dryRun);
@@ -91,6 +99,35 @@ final class PruneCommand implements Callable<Integer> {
         }
         out.println((dryRun ? "would free " : "freed ") + ProgressText.bytes(report.bytesFreed())
                 + summary(report) + "; " + ProgressText.bytes(report.bytesLeft()) + " left");
+        return ExitCodes.OK;
+    }
+
+    private int pruneShared() throws Exception {
+        if (policy.partial) {
+            throw new IllegalArgumentException("--partial does not apply to --shared: the tier holds no partial "
+                    + "downloads");
+        }
+        SharedTierOptions tier = sharedTier;
+        if (tier.settings() == null) {
+            throw new IllegalArgumentException("prune --shared needs a tier: --shared s3://BUCKET[/PREFIX] or "
+                    + "HOARD_SHARED");
+        }
+        SharedPruneReport report;
+        try (Hoard hoard = Hoard.open(tier.apply(fileLocks.options(cache.resolve())))) {
+            report = hoard.pruneShared(policy.olderThan, policy.maxSize, dryRun);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String verb = dryRun ? "would remove " : "removed ";
+        for (SharedTierEntry e : report.removed()) {
+            out.println(verb + (e.url() == null ? "(no URL) " + e.sha256() : e.url()) + " ("
+                    + ProgressText.bytes(e.size()) + ") from " + tier.settings().location());
+        }
+        for (SharedTierEntry e : report.skipped()) {
+            err.println("hoard: skipped " + (e.url() == null ? e.sha256() : e.url()) + ": a machine is downloading it");
+        }
+        out.println((dryRun ? "would free " : "freed ") + ProgressText.bytes(report.bytesFreed()) + " in the shared "
+                + "tier; " + ProgressText.bytes(report.bytesLeft()) + " left");
         return ExitCodes.OK;
     }
 

@@ -45,6 +45,7 @@ final class QuickGet {
         get.network.fileLocks = new FileLocksOption();
         get.network.retries = 5; // NetworkOptions' defaultValue
         get.credentials = new CredentialOptions();
+        get.sharedTier = new SharedTierOptions();
     }
 
     /**
@@ -158,6 +159,8 @@ final class QuickGet {
                 case "--cacert" -> get.network.caCerts = List.of(Path.of(value)); // a repeat goes to picocli
                 case "-H", "--header" -> get.credentials.headers.add(value);
                 case "--netrc-file" -> get.credentials.netrcFile = Path.of(value);
+                case "--shared" -> get.sharedTier.shared = value;
+                case "--s3-endpoint" -> get.sharedTier.endpoint = value;
                 default -> {
                     return false;
                 }

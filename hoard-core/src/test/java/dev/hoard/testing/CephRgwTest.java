@@ -177,7 +177,7 @@ class CephRgwTest {
     @Test
     void everyDaemonDiesWithAKilledJvm() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Process jvm = new ProcessBuilder(java, "-cp", TestJvm.classPath(),
                 StartAndHang.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             String line = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))

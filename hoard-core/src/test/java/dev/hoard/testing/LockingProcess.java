@@ -84,7 +84,7 @@ public final class LockingProcess implements AutoCloseable {
 
     private static Process start(String mode, Path file) {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1", "-cp", TestJvm.classPath(),
                 LockingProcess.class.getName(), mode, file.toString());
         try {
             return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

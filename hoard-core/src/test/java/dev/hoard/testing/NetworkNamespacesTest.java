@@ -114,7 +114,7 @@ class NetworkNamespacesTest {
     @Test
     void theNextSetDeletesWhatAKilledJvmLeftBehind() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Process jvm = new ProcessBuilder(java, "-cp", TestJvm.classPath(),
                 CreateAndHang.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         NetworkNamespaces.Machine left;
         try {
@@ -175,7 +175,7 @@ class NetworkNamespacesTest {
     /** Runs {@link Probe} on {@code machine} with {@code operations}; returns one line per operation. */
     private static List<String> probe(NetworkNamespaces.Machine machine, String... operations) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                .toString(), "-XX:TieredStopAtLevel=1", "-cp", TestJvm.classPath(),
                 Probe.class.getName()));
         command.addAll(List.of(operations));
         Process process = new ProcessBuilder(machine.command(command))
@@ -246,7 +246,7 @@ class NetworkNamespacesTest {
     private record Listener(Process process, int port) implements AutoCloseable {
         static Listener start(NetworkNamespaces.Machine machine) throws IOException {
             Process process = new ProcessBuilder(machine.command(Path.of(System.getProperty("java.home"), "bin",
-                    "java").toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    "java").toString(), "-XX:TieredStopAtLevel=1", "-cp", TestJvm.classPath(),
                     Listen.class.getName(), machine.address())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String port = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();

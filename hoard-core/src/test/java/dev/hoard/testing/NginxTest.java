@@ -241,7 +241,7 @@ class NginxTest {
     @Test
     void nginxDiesWithAKilledJvm(@TempDir Path orphanRoot) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StartAndHang.class.getName(),
+        Process jvm = new ProcessBuilder(java, "-cp", TestJvm.classPath(), StartAndHang.class.getName(),
                 orphanRoot.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();

@@ -49,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
       kill "$watcher" 2>/dev/null
       wait "$watcher" 2>/dev/null
       case "$HOARD_SERVER_DIR" in
-        */hoard-nginx-*|*/hoard-squid-*|*/hoard-ceph-*)
+        */hoard-nginx-*|*/hoard-squid-*|*/hoard-ceph-*|*/hoard-s3proxy-*)
           if [ -e "$HOARD_SERVER_DIR/stop" ]; then
             rm -rf "$HOARD_SERVER_DIR"
             case "$HOARD_SERVER_SHM" in hoard*) rm -f /dev/shm/"$HOARD_SERVER_SHM"-* ;; esac
@@ -71,7 +71,8 @@ final class ServerProcess implements AutoCloseable {
     /**
      * How to run the server on some ports, once its configuration for them is written.
      *
-     * @param pidFile the file the server writes once it has bound its ports
+     * @param pidFile the file the server writes once it has bound its ports, or null for a server that writes none
+     *                (S3Proxy): then accepting connections on every port is the sign of readiness
      * @param logs    where it says why it did not start
      * @param shmName the name the server gives its /dev/shm segments (squid's {@code -n}), or null
      */
@@ -119,7 +120,9 @@ final class ServerProcess implements AutoCloseable {
                 ports[i] = freePort();
             }
             Launch launch = preparation.prepare(ports);
-            Files.deleteIfExists(launch.pidFile());
+            if (launch.pidFile() != null) {
+                Files.deleteIfExists(launch.pidFile());
+            }
             Process process = start(dir, launch.command(), launch.shmName());
             if (awaitReady(process, launch.pidFile(), address, startupTimeout, ports)) {
                 return new ServerProcess(name, process, dir, ports);
@@ -232,14 +235,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the server has written {@code pidFile} and accepts connections on every one of {@code ports} of
-     * {@code address}. Returns false if it exited first or the startup timeout passed.
+     * Waits until the server has written {@code pidFile} (if it writes one) and accepts connections on every one of
+     * {@code ports} of {@code address}. Returns false if it exited first or the startup timeout passed.
      */
     private static boolean awaitReady(Process process, Path pidFile, InetAddress address, Duration timeout,
             int... ports) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(pidFile) && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
+            boolean written = pidFile == null || Files.exists(pidFile);
+            if (written && Arrays.stream(ports).allMatch(port -> accepts(address, port))) {
                 return process.isAlive();
             }
             if (waitForExit(process, Duration.ofMillis(25))) {

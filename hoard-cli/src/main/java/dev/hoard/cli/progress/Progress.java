@@ -142,7 +142,7 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
         long now = System.nanoTime();
         if (!task.decompressing) {
             reportDownloaded(task, result.size(), result.status() == FetchStatus.DOWNLOADED
-                    ? result.bytesTransferred() : 0, now);
+                    ? result.bytesTransferred() : 0, now, result.fromSharedTier());
         }
         succeeded++;
         finishedBytes += result.bytesTransferred();
@@ -160,7 +160,7 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
      */
     synchronized void decompressionStarted(Task task, URI url, String format, long compressedBytes) {
         long now = System.nanoTime();
-        reportDownloaded(task, task.bytes, task.bytes, now);
+        reportDownloaded(task, task.bytes, task.bytes, now, false);
         task.url = url;
         task.bytes = 0;
         task.total = compressedBytes;
@@ -181,15 +181,16 @@ public abstract sealed class Progress implements AutoCloseable permits LiveProgr
     }
 
     /** The "downloaded NAME (SIZE in Ts, RATE)" line, once per task, if this task received a body. */
-    private void reportDownloaded(Task task, long size, long bytesTransferred, long now) {
+    private void reportDownloaded(Task task, long size, long bytesTransferred, long now, boolean fromSharedTier) {
         if (task.phase != Task.Phase.TRANSFERRING || task.downloadReported || bytesTransferred <= 0 || quiet) {
             return;
         }
         task.downloadReported = true;
         double seconds = Math.max(1e-3, (now - task.startNanos) / 1e9);
         end(task);
-        line(String.format(Locale.ROOT, "hoard: downloaded %s (%s in %.1fs, %s/s)", task.name(),
-                ProgressText.bytes(size), seconds, ProgressText.bytes((long) (bytesTransferred / seconds))));
+        line(String.format(Locale.ROOT, "hoard: downloaded %s%s (%s in %.1fs, %s/s)", task.name(),
+                fromSharedTier ? " from the shared tier" : "", ProgressText.bytes(size), seconds,
+                ProgressText.bytes((long) (bytesTransferred / seconds))));
     }
 
     /** Reports a failed fetch; the error always shows, also with {@code --quiet}. */

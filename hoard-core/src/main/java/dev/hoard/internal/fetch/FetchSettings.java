@@ -1,6 +1,7 @@
 package dev.hoard.internal.fetch;
 
 import dev.hoard.internal.http.HttpTransport;
+import dev.hoard.internal.shared.SharedTier;
 import java.time.Clock;
 
 /**
@@ -8,6 +9,13 @@ import java.time.Clock;
  *
  * @param connections connections per download: 1 to 16, or 0 to choose by itself ({@link SegmentationPolicy})
  * @param host        this machine's name, recorded with the lock holder's pid
+ * @param sharedTier  the shared tier to ask on a local miss, or null for none
+ * @param tierHttp    the transport for the tier's presigned GETs (its short timeouts), or null without a tier
  */
-public record FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host) {
+public record FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host,
+        SharedTier sharedTier, HttpTransport tierHttp) {
+
+    public FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host) {
+        this(http, backoff, connections, clock, host, null, null);
+    }
 }

@@ -15,6 +15,7 @@ import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
+import dev.hoard.internal.shared.Lease;
 import dev.hoard.internal.store.AtomicFiles;
 import dev.hoard.internal.store.CacheEntry;
 import dev.hoard.internal.store.CacheStore;
@@ -50,6 +51,8 @@ public final class Fetcher {
     private final FetchSettings settings;
     private final SegmentationPolicy policy;
     private final Clock clock;
+    /** The shared tier's part of downloads, or null without a tier; consulted only on a local miss. */
+    private final TierFetch tier;
 
     /**
      * @param locks where they do not exclude other processes (no OS file locks), partials are neither adopted nor
@@ -62,6 +65,8 @@ public final class Fetcher {
         this.settings = settings;
         this.policy = SegmentationPolicy.of(settings.connections());
         this.clock = settings.clock();
+        this.tier = settings.sharedTier() == null ? null
+                : new TierFetch(settings.sharedTier(), settings.tierHttp(), policy, clock);
     }
 
     private DownloadContext context(FetchRequest request, FetchListener listener) throws IOException {
@@ -75,7 +80,16 @@ public final class Fetcher {
 
     /** A file in the cache that answers a request, and how it got there. */
     private record Published(Path blob, Digest sha256, long size, EntryMetadata metadata, FetchStatus status,
-            long bytesTransferred) {
+            long bytesTransferred, boolean fromSharedTier) {
+
+        Published(Path blob, Digest sha256, long size, EntryMetadata metadata, FetchStatus status,
+                long bytesTransferred) {
+            this(blob, sha256, size, metadata, status, bytesTransferred, false);
+        }
+
+        Published asFromSharedTier() {
+            return new Published(blob, sha256, size, metadata, status, bytesTransferred, true);
+        }
     }
 
     public FetchResult fetch(FetchRequest request, FetchListener listener) throws IOException, InterruptedException {
@@ -208,13 +222,7 @@ public final class Fetcher {
     private Optional<Published> revalidateWithoutLock(FetchRequest request, CacheEntry entry, Published cached,
             FetchListener listener) throws IOException, InterruptedException {
         Reply reply = exchange(request).send(Ask.ifChanged(request.uri(), cached.metadata()));
-        String failure = switch (reply) {
-            case Reply.Unchanged unchanged -> null;
-            case Reply.Body body -> null;
-            case Reply.Retry retry -> retry.reason();
-            case Reply.Fail fail -> fail.failure().getMessage();
-            case Reply.RangeMismatch mismatch -> mismatch.reason();
-        };
+        String failure = revalidationFailure(reply);
         if (failure != null) {
             listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + failure
                     + "); using the cached copy");
@@ -232,6 +240,17 @@ public final class Fetcher {
         try (lock) {
             return Optional.of(downloadHoldingLock(request, entry, cached.metadata(), body, listener));
         }
+    }
+
+    /** Why a revalidation got no answer (the server down, a 5xx), or null for a 304 or a 200. */
+    private static String revalidationFailure(Reply reply) {
+        return switch (reply) {
+            case Reply.Unchanged unchanged -> null;
+            case Reply.Body body -> null;
+            case Reply.Retry retry -> retry.reason();
+            case Reply.Fail fail -> fail.failure().getMessage();
+            case Reply.RangeMismatch mismatch -> mismatch.reason();
+        };
     }
 
     /** @param seenBefore the entry's metadata as this request found it before locking, or null if none */
@@ -323,16 +342,7 @@ public final class Fetcher {
         boolean keepPartial = false;
         boolean succeeded = false;
         try {
-            Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
-                    .run(known, first);
-            Published published;
-            if (outcome instanceof Download.Complete complete) {
-                published = publish(request, entry, partial, complete);
-            } else {
-                entry.writeMetadata(known.withValidatedAt(clock.instant()));
-                published = findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of "
-                        + request.uri() + " disappeared while it was revalidated"));
-            }
+            Published published = downloadOnMiss(request, entry, partial, known, first, adopted, listener);
             succeeded = true;
             return published;
         } catch (DownloadException | InterruptedException e) {
@@ -348,6 +358,89 @@ public final class Fetcher {
                 entry.removeTracesOfFailure(partial, locks.excludesOtherProcesses());
             }
         }
+    }
+
+    /**
+     * The content from the shared tier if it has it (or another machine is fetching it: then after waiting), else
+     * from the origin, under the tier's lease where there is one; what the origin sent goes to the tier. The tier is
+     * not asked while a local copy is revalidated. A dead holder's partial is resumed from the origin unless the tier
+     * has the whole file (another machine finished it meanwhile), which then replaces it.
+     */
+    private Published downloadOnMiss(FetchRequest request, CacheEntry entry, Path partial, EntryMetadata known,
+            Reply first, PartialRecord adopted, FetchListener listener) throws IOException, InterruptedException {
+        if (tier == null || known != null || first != null) {
+            return downloadFromOrigin(request, entry, partial, known, first, adopted, listener);
+        }
+        TierFetch.Offer offer = tier.consult(request, listener);
+        PartialRecord resumable = adopted;
+        try (Lease lease = offer.lease()) {
+            if (offer.sha256() != null) {
+                Published published = fromTier(request, entry, partial, offer, listener);
+                if (published != null) {
+                    return published;
+                }
+                resumable = null; // the partial now holds what the tier sent
+            }
+            if (lease != null) {
+                tier.beat(lease, request, () -> holderBytes(entry), () -> holderTotal(entry), listener);
+            }
+            Published published = downloadFromOrigin(request, entry, partial, null, null, resumable, listener);
+            tier.store(request, published.blob(), published.metadata(), listener);
+            return published;
+        }
+    }
+
+    /** Downloads from the URL and its mirrors, then publishes; or confirms {@code known}, the cached version. */
+    private Published downloadFromOrigin(FetchRequest request, CacheEntry entry, Path partial, EntryMetadata known,
+            Reply first, PartialRecord adopted, FetchListener listener) throws IOException, InterruptedException {
+        Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
+                .run(known, first);
+        if (outcome instanceof Download.Complete complete) {
+            return publish(request, entry, partial, complete);
+        }
+        entry.writeMetadata(known.withValidatedAt(clock.instant()));
+        return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
+                + " disappeared while it was revalidated"));
+    }
+
+    /**
+     * The tier's copy, streamed into {@code partial}, verified and published; or null (after a warning) when the
+     * origin must be asked instead. Without an expected digest the origin first confirms the record's version with
+     * one conditional request, as for a local copy: a 304 (or an origin that cannot be reached, with a warning, as
+     * a local copy is kept) means the tier's copy; a 200 is the new version, published and stored in the tier.
+     */
+    private Published fromTier(FetchRequest request, CacheEntry entry, Path partial, TierFetch.Offer offer,
+            FetchListener listener) throws IOException, InterruptedException {
+        if (request.digest() == null && offer.record() != null) {
+            EntryMetadata known = TierFetch.asKnown(offer.record());
+            Reply reply = exchange(request).send(Ask.ifChanged(request.uri(), known));
+            String failure = revalidationFailure(reply);
+            if (failure != null) {
+                listener.warning(request.uri(), "could not revalidate " + request.uri() + " (" + failure
+                        + "); using the shared tier's copy");
+            } else if (reply instanceof Reply.Body) {
+                Download.Outcome outcome = new Download(context(request, listener), partial, entry, null)
+                        .run(known, reply);
+                if (outcome instanceof Download.Complete changed) {
+                    Published published = publish(request, entry, partial, changed);
+                    tier.store(request, published.blob(), published.metadata(), listener);
+                    return published;
+                }
+            }
+        }
+        Optional<Download.Complete> complete = tier.read(request, offer, partial, listener);
+        if (complete.isEmpty()) {
+            return null;
+        }
+        return publish(request, entry, partial, complete.get()).asFromSharedTier();
+    }
+
+    private static long holderBytes(CacheEntry entry) {
+        return entry.readHolderProgress().map(CacheEntry.HolderProgress::bytesSoFar).orElse(-1L);
+    }
+
+    private static long holderTotal(CacheEntry entry) {
+        return entry.readHolderProgress().map(CacheEntry.HolderProgress::totalBytes).orElse(-1L);
     }
 
     private Published publish(FetchRequest request, CacheEntry entry, Path partial, Download.Complete complete)
@@ -422,6 +515,6 @@ public final class Fetcher {
         EntryMetadata m = published.metadata();
         return new FetchResult(published.status(), request.uri(), path, published.blob(), published.size(),
                 published.sha256(), m == null ? null : m.etag(), m == null ? null : m.lastModified(),
-                m == null ? null : m.contentType(), published.bytesTransferred());
+                m == null ? null : m.contentType(), published.bytesTransferred(), published.fromSharedTier());
     }
 }

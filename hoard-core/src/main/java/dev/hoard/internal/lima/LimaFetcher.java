@@ -142,6 +142,7 @@ public final class LimaFetcher {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held for the block's duration, never referenced inside it
     private Result fetch(LimaPlan.Part part, Supplier<FetchListener> listeners, Consumer<String> notes)
             throws IOException, InterruptedException {
         LimaFile file = part.file();

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * {@code MessageDigest}, whose SHA-256 the JIT compiles to the CPU's SHA instructions; this one is for a few hundred
  * bytes at most, and KeyHashTest checks it against {@code MessageDigest}.
  */
-final class KeyHash {
+public final class KeyHash {
     private static final int[] K = {
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -26,7 +26,7 @@ final class KeyHash {
     }
 
     /** The lower-case hex SHA-256 of {@code text}'s UTF-8 bytes. */
-    static String sha256Hex(String text) {
+    public static String sha256Hex(String text) {
         int[] h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
         byte[] padded = pad(text.getBytes(StandardCharsets.UTF_8));
         int[] w = new int[64];

@@ -1,0 +1,84 @@
+package dev.hoard.internal.shared;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * A lease this process holds on one URL in the shared tier: while it is held, other machines wait for the record
+ * instead of downloading from the origin. {@link #beat} starts the heartbeat ({@code <generation>.hb}, rewritten
+ * every {@link SharedTier#HEARTBEAT} with the bytes so far), which is what keeps the lease from going stale;
+ * {@link #close} stops it and deletes this and every older generation, so a waiter's next look finds the record
+ * (written before) or no lease at all (a failed download: the next claimant starts at once).
+ */
+public final class Lease implements AutoCloseable {
+    private final SharedTier tier;
+    private final ObjectStore store;
+    private final String prefix;
+    private final int generation;
+    private final LeaseHolder holder;
+    private Thread heartbeat;
+
+    Lease(SharedTier tier, ObjectStore store, String prefix, int generation, LeaseHolder holder) {
+        this.tier = tier;
+        this.store = store;
+        this.prefix = prefix;
+        this.generation = generation;
+        this.holder = holder;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    /**
+     * Rewrites the heartbeat every second from a daemon thread until {@link #close}. A write that fails gives the
+     * tier up for this process (said once through {@code warn}); the download it covers goes on.
+     */
+    public synchronized void beat(LongSupplier bytes, LongSupplier total, Consumer<String> warn) {
+        if (heartbeat != null) {
+            return;
+        }
+        heartbeat = Thread.ofPlatform().daemon().name("hoard-tier-heartbeat-" + generation).start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted() && tier.available()) {
+                    store.put(prefix + generation + ".hb",
+                            LeaseHolder.heartbeat(holder.token(), bytes.getAsLong(), total.getAsLong()));
+                    Thread.sleep(SharedTier.HEARTBEAT);
+                }
+            } catch (InterruptedException e) {
+                // closed
+            } catch (IOException e) {
+                tier.failed(e, warn);
+            }
+        });
+    }
+
+    /** Ends the lease: no more heartbeats, and its objects (and stale older generations') deleted. */
+    @Override
+    public void close() {
+        Thread beating;
+        synchronized (this) {
+            beating = heartbeat;
+        }
+        if (beating != null) {
+            beating.interrupt();
+            try {
+                beating.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!tier.available()) {
+            return; // it goes stale by itself, and is taken over then
+        }
+        try {
+            for (int g = generation; g >= 0; g--) {
+                store.delete(prefix + g + ".hb");
+                store.delete(prefix + g);
+            }
+        } catch (IOException e) {
+            // left behind: it goes stale, and the next claimant takes over after SharedTier.STALE_AFTER
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.hoard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoard.testing.CacheDir;
+import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.Hashes;
+import dev.hoard.testing.IfNoneMatchIgnored;
+import dev.hoard.testing.S3Objects;
+import dev.hoard.testing.S3Proxy;
+import dev.hoard.testing.S3Server;
+import dev.hoard.testing.SilentServer;
+import dev.hoard.testing.TestBytes;
+import dev.hoard.testing.TestHttpServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The shared tier in one JVM: each "machine" is a cache directory with its own {@link Hoard} (its own tier state,
+ * as a process has), all sharing one store and one origin. Tests that must hold on every S3 store take an
+ * {@link S3Server} from {@link dev.hoard.testing.S3Stores#all()}.
+ */
+@ExtendWith(CacheInvariants.class)
+class SharedTierTest {
+    private static final byte[] BODY = TestBytes.random(3 << 20, 12);
+    private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
+
+    @TempDir
+    Path tmp;
+
+    @CacheDir
+    Path machineA;
+
+    @CacheDir
+    Path machineB;
+
+    private TestHttpServer origin;
+    private URI url;
+    private String prefix;
+
+    @BeforeEach
+    void start(TestInfo test) {
+        origin = TestHttpServer.start();
+        origin.put("/disk.img", BODY);
+        url = origin.url("/disk.img");
+        machineA = tmp.resolve("machine-a");
+        machineB = tmp.resolve("machine-b");
+        // one prefix per test, so no test sees another's objects
+        prefix = test.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
+    }
+
+    @AfterEach
+    void stop() {
+        origin.close();
+    }
+
+    private SharedTierSettings tier(S3Server store) {
+        return SharedTierSettings.of("s3://" + store.bucket() + "/" + prefix, store.endpoint(), store.region(),
+                store.accessKey(), store.secretKey()).timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    private static Hoard open(Path cache, SharedTierSettings tier) throws IOException {
+        return Hoard.open(HoardOptions.of(cache).shared(tier).retryDelay(Duration.ofMillis(50)));
+    }
+
+    /** Collects warnings, as the CLI would print them. */
+    private static final class Warnings implements FetchListener {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void warning(URI url, String message) {
+            messages.add(message);
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aSecondMachineGetsTheFileFromTheTierWithoutAskingTheOrigin(S3Server store) throws Exception {
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            Warnings warnings = new Warnings();
+            FetchResult first = a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+            assertFalse(first.fromSharedTier());
+            assertEquals(1, origin.requestCount("/disk.img"));
+
+            FetchResult second = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+
+            assertTrue(second.fromSharedTier(), "machine B did not use the tier: " + warnings.messages);
+            assertEquals(List.of(), warnings.messages);
+            assertEquals(FetchStatus.DOWNLOADED, second.status());
+            assertEquals(BODY_SHA256, second.digest());
+            assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            assertEquals(1, origin.requestCount("/disk.img"), "the origin was asked again");
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void withoutADigestTheOriginConfirmsTheTiersVersionAndSendsNoBody(S3Server store) throws Exception {
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            a.fetch(FetchRequest.of(url));
+            FetchResult second = b.fetch(FetchRequest.of(url));
+
+            assertTrue(second.fromSharedTier());
+            assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            assertEquals(2, origin.requestCount("/disk.img"), "one download, one revalidation");
+            assertEquals(1, origin.fullBodyCount("/disk.img"));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void withoutADigestAnOriginThatCannotBeReachedLeavesTheTiersCopyInUseWithAWarning(S3Server store)
+            throws Exception {
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            a.fetch(FetchRequest.of(url));
+            origin.close(); // connection refused from now on, as for a local copy whose server is down
+
+            Warnings warnings = new Warnings();
+            FetchResult second = b.fetch(FetchRequest.of(url), warnings);
+
+            assertTrue(second.fromSharedTier());
+            assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).startsWith("could not revalidate " + url + " ("),
+                    warnings.messages.get(0));
+            assertTrue(warnings.messages.get(0).endsWith("); using the shared tier's copy"),
+                    warnings.messages.get(0));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aTamperedTierObjectIsReportedAndTheOriginUsed(S3Server store) throws Exception {
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            a.fetch(FetchRequest.of(url).digest(BODY_SHA256));
+            String blob = prefix + "/v1/blobs/sha256/" + BODY_SHA256.hex();
+            byte[] other = BODY.clone();
+            other[12345] ^= 1;
+            S3Objects.of(store).put(blob, other);
+
+            Warnings warnings = new Warnings();
+            FetchResult second = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+
+            assertFalse(second.fromSharedTier());
+            assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            assertEquals(2, origin.requestCount("/disk.img"));
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).contains("s3://" + store.bucket() + "/" + blob + " holds other bytes"),
+                    warnings.messages.get(0));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void twoMachinesAtOnceMakeTheOriginSendTheFileOnce(S3Server store) throws Exception {
+        origin.throttle(3 << 20); // about a second for the file: the second machine finds the lease taken
+        SharedTierSettings tier = tier(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<FetchResult> ra = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
+                Future<FetchResult> rb = pool.submit(() -> b.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
+                List<FetchResult> results = List.of(ra.get(), rb.get());
+
+                assertEquals(1, origin.fullBodyCount("/disk.img"), "the origin sent the file twice");
+                assertEquals(1, results.stream().filter(FetchResult::fromSharedTier).count(), results.toString());
+                for (FetchResult r : results) {
+                    assertArrayEquals(BODY, Files.readAllBytes(r.path()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v1/leases/"), "a lease outlived its download");
+    }
+
+    @Test
+    void aTierThatNeverAnswersCostsOneTimeoutAndOneWarning() throws Exception {
+        try (SilentServer silent = new SilentServer()) {
+            origin.put("/other.img", BODY);
+            SharedTierSettings tier = SharedTierSettings.of("s3://bucket/p", silent.url(), "us-east-1", "AKIDSILENT",
+                    "secret-silent")
+                    .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
+            Warnings warnings = new Warnings();
+            long start = System.nanoTime();
+            try (Hoard a = open(machineA, tier)) {
+                FetchResult r = a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+                FetchResult other = a.fetch(FetchRequest.of(origin.url("/other.img")), warnings);
+
+                assertArrayEquals(BODY, Files.readAllBytes(r.path()));
+                assertArrayEquals(BODY, Files.readAllBytes(other.path()));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).startsWith("shared tier s3://bucket/p unreachable ("),
+                    warnings.messages.get(0));
+            assertEquals(1, silent.connections(), "the tier was asked again after it failed");
+            assertTrue(took.compareTo(Duration.ofSeconds(2 + 5)) < 0, "took " + took); // the timeout plus a few s
+        }
+    }
+
+    @Test
+    void aTierKilledWhileTheLeaseHolderDownloadsCostsOneWarning() throws Exception {
+        origin.throttle(1 << 20); // three seconds
+        try (S3Proxy dying = S3Proxy.start()) {
+            SharedTierSettings tier = tier(dying);
+            Warnings warnings = new Warnings();
+            try (Hoard a = open(machineA, tier)) {
+                ExecutorService pool = Executors.newSingleThreadExecutor();
+                try {
+                    Future<FetchResult> r = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256),
+                            warnings));
+                    dev.hoard.testing.Poll.until(Duration.ofSeconds(10), "the origin to start sending",
+                            () -> origin.bodyBytesSent("/disk.img") > 0);
+                    dying.kill();
+                    FetchResult result = r.get();
+
+                    assertArrayEquals(BODY, Files.readAllBytes(result.path()));
+                    assertFalse(result.fromSharedTier());
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).contains("unreachable"), warnings.messages.get(0));
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aStoreThatIgnoresIfNoneMatchIsReportedAndGetsStayCorrect(S3Server store) throws Exception {
+        try (IfNoneMatchIgnored careless = new IfNoneMatchIgnored(store)) {
+            SharedTierSettings tier = tier(careless);
+            Warnings warnings = new Warnings();
+            try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+                FetchResult first = a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+                FetchResult second = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+
+                assertArrayEquals(BODY, Files.readAllBytes(first.path()));
+                assertTrue(second.fromSharedTier(), "content is still shared");
+                assertArrayEquals(BODY, Files.readAllBytes(second.path()));
+            }
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).contains("ignores If-None-Match"), warnings.messages.get(0));
+            assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v1/leases/"), "no lease without the check");
+        }
+    }
+
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void noSecretReachesTheCacheOrAMessage(S3Server store) throws Exception {
+        SharedTierSettings tier = tier(store);
+        Warnings warnings = new Warnings();
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+            b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+        }
+        List<String> found = new ArrayList<>();
+        for (Path cache : List.of(machineA, machineB)) {
+            try (Stream<Path> files = Files.walk(cache)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (text.contains(store.secretKey()) || text.contains(store.accessKey())) {
+                        found.add(f.toString());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), found);
+        assertTrue(warnings.messages.stream().noneMatch(m -> m.contains(store.accessKey())),
+                warnings.messages.toString());
+    }
+}
