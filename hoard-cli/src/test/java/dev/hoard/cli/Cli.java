@@ -44,7 +44,17 @@ final class Cli {
     /** Like {@link #fork(Path, String, Map, String...)}, with options for the new JVM (e.g. class-load logging). */
     static Process fork(Path workDir, String name, Map<String, String> env, List<String> jvmOptions,
             String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        return fork(workDir, name, env, List.of(), jvmOptions, args);
+    }
+
+    /**
+     * Like {@link #fork(Path, String, Map, List, String...)}, the JVM started by {@code prefix} (e.g.
+     * {@code NetworkNamespaces.Machine#commandPrefix()}, {@code ip netns exec NS}, which execs it in place).
+     */
+    static Process fork(Path workDir, String name, Map<String, String> env, List<String> prefix,
+            List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(javaBinary());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HoardCommand.class.getName()));
         command.addAll(List.of(args));

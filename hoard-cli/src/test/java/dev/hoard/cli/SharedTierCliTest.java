@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hoard.testing.AccessLogEntry;
 import dev.hoard.testing.CacheDir;
 import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.CephRgw;
 import dev.hoard.testing.Hashes;
+import dev.hoard.testing.NetworkNamespaces;
 import dev.hoard.testing.Nginx;
 import dev.hoard.testing.S3Server;
 import dev.hoard.testing.SilentServer;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -75,24 +78,62 @@ class SharedTierCliTest {
 
     private Process get(String name, Map<String, String> env, List<String> jvm, Path cache, String url,
             String sha256) {
-        return Cli.fork(tmp, name, env, jvm, "get", "--json", "--cache-dir", cache.toString(), "-d",
+        return get(name, env, List.of(), jvm, cache, url, sha256);
+    }
+
+    /** {@code hoard get} started by {@code prefix} (on a machine of a {@link NetworkNamespaces} set). */
+    private Process get(String name, Map<String, String> env, List<String> prefix, List<String> jvm, Path cache,
+            String url, String sha256) {
+        return Cli.fork(tmp, name, env, prefix, jvm, "get", "--json", "--cache-dir", cache.toString(), "-d",
                 "sha256:" + sha256, "-o", tmp.resolve(name + ".img").toString(), url);
     }
 
+    /** On S3Proxy; on Ceph, the test below runs the same in network namespaces. */
     @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
-    @MethodSource("dev.hoard.testing.S3Stores#all")
+    @MethodSource("dev.hoard.testing.S3Stores#s3proxyOnly")
     void threeMachinesOfThreeProcessesMakeTheOriginSendTheFileOnce(S3Server store) throws Exception {
         Nginx.assumeAvailable();
+        threeMachinesOfThreeProcesses(store, Nginx.Setup.DEFAULT.address(), machine -> List.of(),
+                List.of(Nginx.Setup.DEFAULT.address()));
+    }
+
+    /**
+     * The issue's cross-machine must-show on the store a fleet would run: each machine a network namespace of its
+     * own (its own network stack, reaching the host only through its veth), Ceph RGW and nginx on the first
+     * machine's host-side address, where every machine reaches them.
+     */
+    @Test
+    void threeMachinesInNetworkNamespacesOfThreeProcessesMakeTheOriginSendTheFileOnceThroughCeph() throws Exception {
+        Nginx.assumeAvailable();
+        NetworkNamespaces.assumeAvailable();
+        try (NetworkNamespaces fleet = NetworkNamespaces.create(3);
+                CephRgw ceph = CephRgw.start(CephRgw.Setup.DEFAULT.address(fleet.machine(0).hostAddress()))) {
+            threeMachinesOfThreeProcesses(ceph, fleet.machine(0).hostAddress(),
+                    machine -> fleet.machine(machine).commandPrefix(),
+                    fleet.machines().stream().map(NetworkNamespaces.Machine::address).toList());
+        }
+    }
+
+    /**
+     * 3 machines x 3 processes, each a forked {@code hoard get} started by {@code onMachine.apply(m)}, of one
+     * uncached 64 MiB file from a rate-limited nginx on {@code originAddress}: the origin sends it once, every
+     * process gets the right digest, and the statuses say that two machines had it from the tier. Every request the
+     * origin saw came from one address, one of {@code machineAddresses}.
+     */
+    private void threeMachinesOfThreeProcesses(S3Server store, String originAddress,
+            IntFunction<List<String>> onMachine, List<String> machineAddresses) throws Exception {
         byte[] body = TestBytes.random(64 << 20, 9);
         String sha256 = Hashes.sha256Hex(body);
         Path www = Files.createDirectories(tmp.resolve("www"));
         Files.write(www.resolve("vm.img"), body);
-        try (Nginx nginx = Nginx.start(www, 16 << 20)) { // a few seconds for the file, on up to 4 connections
+        // a few seconds for the file, on up to 4 connections
+        try (Nginx nginx = Nginx.start(www, new Nginx.Setup(originAddress, 16 << 20, ""))) {
             Map<String, String> env = environment(store);
+            String url = nginx.url("/vm.img").toString();
             List<Process> processes = new ArrayList<>();
             for (int m = 0; m < 3; m++) {
                 for (int p = 0; p < 3; p++) {
-                    processes.add(get("m" + m + "p" + p, env, List.of(), machine(m), nginx.url("/vm.img").toString(),
+                    processes.add(get("m" + m + "p" + p, env, onMachine.apply(m), List.of(), machine(m), url,
                             sha256));
                 }
             }
@@ -112,8 +153,11 @@ class SharedTierCliTest {
             assertEquals(1, log.stream().filter(e -> e.status() == 200).count(), log.toString());
             long sent = log.stream().mapToLong(AccessLogEntry::bodyBytesSent).sum();
             assertTrue(sent >= body.length && sent < body.length * 21L / 20, "nginx sent " + sent + ": " + log);
+            List<String> clients = log.stream().map(AccessLogEntry::remoteAddress).distinct().toList();
+            assertTrue(clients.size() == 1 && machineAddresses.containsAll(clients),
+                    "the origin was asked from " + clients + ", not from one of " + machineAddresses);
             // one machine downloaded it, the other two took it from the tier, the rest of each machine from its cache
-            assertEquals(Map.of("downloaded", 1, "downloaded+shared", 2, "used-cache", 6), outcomes);
+            assertEquals(Map.of("downloaded", 1, "downloaded+shared", 2, "used-cache", 6), outcomes, store.name());
         }
     }
 
