@@ -3,6 +3,7 @@ package dev.hoard.internal.lima;
 import dev.hoard.Digest;
 import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.store.AtomicFiles;
+import dev.hoard.internal.store.KeyHash;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,7 +72,7 @@ public final class LimaCache {
 
     /** The entry directory of {@code url} (the exact string: Lima hashes it as written in the template). */
     public Path entry(String url) {
-        return root.resolve("download").resolve("by-url-sha256").resolve(sha256Hex(url));
+        return root.resolve("download").resolve("by-url-sha256").resolve(KeyHash.sha256Hex(url));
     }
 
     /** Creates the entry directory, mode 0700 as Lima makes it, and its parents. */
@@ -177,15 +175,6 @@ public final class LimaCache {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
-        }
-    }
-
-    static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

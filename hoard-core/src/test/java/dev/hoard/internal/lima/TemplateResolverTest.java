@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.Digest;
+import dev.hoard.testing.Hashes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -203,7 +205,7 @@ class TemplateResolverTest {
         assertTrue(LimaCache.isHit(entry, null, "Tue, 19 May 2026 10:00:00 GMT"));
         assertFalse(LimaCache.isHit(entry, null, "Wed, 20 May 2026 10:00:00 GMT"));
         assertFalse(LimaCache.isHit(entry, null, null), "an unknown Last-Modified proves nothing");
-        assertEquals(cache.root().resolve("download/by-url-sha256/" + LimaCache.sha256Hex(url)), entry);
+        assertEquals(cache.root().resolve("download/by-url-sha256/" + Hashes.sha256Hex(url.getBytes(StandardCharsets.UTF_8))), entry);
 
         LimaCache.write(entry, url, blob, null, null, null);
         assertFalse(Files.exists(entry.resolve("sha256.digest")), "a digest file of older data goes");
