@@ -1,5 +1,8 @@
 package dev.hoard.cli.prefetch;
 
+import static dev.hoard.internal.yaml.YamlNodes.isNull;
+import static dev.hoard.internal.yaml.YamlNodes.kind;
+
 import dev.hoard.Digest;
 import java.net.URI;
 import java.nio.file.Path;
@@ -20,7 +23,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * YAML and JSON manifests (JSON is YAML 1.2's flow style), read with SnakeYAML Engine: a list of items, each a
@@ -161,20 +163,6 @@ final class YamlManifest {
                     + kind(node));
         }
         return scalar.getValue();
-    }
-
-    private static boolean isNull(Node node) {
-        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
-    }
-
-    private static String kind(Node node) {
-        return switch (node) {
-            case MappingNode ignored -> "a mapping";
-            case SequenceNode ignored -> "a list";
-            case ScalarNode scalar when isNull(scalar) -> "nothing (null)";
-            case ScalarNode scalar -> "'" + scalar.getValue() + "'";
-            default -> "an alias";
-        };
     }
 
     private Location at(Node node) {

@@ -1,5 +1,6 @@
 package dev.hoard.internal.lima;
 
+import dev.hoard.internal.yaml.YamlNodes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -100,7 +101,7 @@ public record LimaPlan(String template, List<String> files, String arch, List<Gr
             var fields = TemplateDocument.fields(image, null, null);
             for (Kind kind : List.of(Kind.KERNEL, Kind.INITRD)) {
                 Node node = fields.get(kind.label());
-                if (node != null && !TemplateDocument.isNull(node)) {
+                if (node != null && !YamlNodes.isNull(node)) {
                     parts.add(new Part(kind, TemplateDocument.file(node)));
                 }
             }

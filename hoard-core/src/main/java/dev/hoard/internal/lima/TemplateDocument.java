@@ -1,5 +1,8 @@
 package dev.hoard.internal.lima;
 
+import static dev.hoard.internal.yaml.YamlNodes.isNull;
+import static dev.hoard.internal.yaml.YamlNodes.kind;
+
 import dev.hoard.Digest;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -249,22 +252,8 @@ final class TemplateDocument {
         return text == null ? null : Boolean.valueOf(text.equalsIgnoreCase("true"));
     }
 
-    static boolean isNull(Node node) {
-        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
-    }
-
     /** {@code file:line} of a node. */
     static String at(Node node) {
         return node.getStartMark().map(m -> m.getName() + ":" + (m.getLine() + 1)).orElse("?");
-    }
-
-    private static String kind(Node node) {
-        return switch (node) {
-            case MappingNode ignored -> "a mapping";
-            case SequenceNode ignored -> "a list";
-            case ScalarNode scalar when isNull(scalar) -> "nothing (null)";
-            case ScalarNode scalar -> "'" + scalar.getValue() + "'";
-            default -> "an alias";
-        };
     }
 }
