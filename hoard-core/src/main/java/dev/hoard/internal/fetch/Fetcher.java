@@ -382,7 +382,7 @@ public final class Fetcher {
                 resumable = null; // the partial now holds what the tier sent
             }
             if (lease != null) {
-                tier.beat(lease, request, () -> holderBytes(entry), () -> holderTotal(entry), listener);
+                tier.beat(lease, request, () -> holderProgress(entry), listener);
             }
             Published published = downloadFromOrigin(request, entry, partial, null, null, resumable, listener);
             tier.store(request, published.blob(), published.metadata(), listener);
@@ -435,12 +435,10 @@ public final class Fetcher {
         return publish(request, entry, partial, complete.get()).asFromSharedTier();
     }
 
-    private static long holderBytes(CacheEntry entry) {
-        return entry.readHolderProgress().map(CacheEntry.HolderProgress::bytesSoFar).orElse(-1L);
-    }
-
-    private static long holderTotal(CacheEntry entry) {
-        return entry.readHolderProgress().map(CacheEntry.HolderProgress::totalBytes).orElse(-1L);
+    /** This process's own progress on the entry, read once per heartbeat, as other machines' waiters see it. */
+    private static Lease.Progress holderProgress(CacheEntry entry) {
+        return entry.readHolderProgress().map(p -> new Lease.Progress(p.bytesSoFar(), p.totalBytes()))
+                .orElse(Lease.Progress.UNKNOWN);
     }
 
     private Published publish(FetchRequest request, CacheEntry entry, Path partial, Download.Complete complete)

@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The shared tier's part of a download, run by the entry lock's holder on a local miss (so one process per machine
@@ -174,8 +174,8 @@ final class TierFetch {
     }
 
     /** Starts the lease's heartbeat with the download's progress. */
-    void beat(Lease lease, FetchRequest request, LongSupplier bytes, LongSupplier total, FetchListener listener) {
-        lease.beat(bytes, total, message -> listener.warning(request.uri(), message));
+    void beat(Lease lease, FetchRequest request, Supplier<Lease.Progress> progress, FetchListener listener) {
+        lease.beat(progress, message -> listener.warning(request.uri(), message));
     }
 
     /** Puts what the origin sent into the tier (content, then record); a failure is said once, never thrown. */

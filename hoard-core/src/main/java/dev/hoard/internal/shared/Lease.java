@@ -2,7 +2,7 @@ package dev.hoard.internal.shared;
 
 import java.io.IOException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A lease this process holds on one URL in the shared tier: while it is held, other machines wait for the record
@@ -35,15 +35,16 @@ public final class Lease implements AutoCloseable {
      * Rewrites the heartbeat every second from a daemon thread until {@link #close}. A write that fails gives the
      * tier up for this process (said once through {@code warn}); the download it covers goes on.
      */
-    public synchronized void beat(LongSupplier bytes, LongSupplier total, Consumer<String> warn) {
+    public synchronized void beat(Supplier<Progress> progress, Consumer<String> warn) {
         if (heartbeat != null) {
             return;
         }
         heartbeat = Thread.ofPlatform().daemon().name("hoard-tier-heartbeat-" + generation).start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted() && tier.available()) {
+                    Progress now = progress.get();
                     store.put(prefix + generation + ".hb",
-                            LeaseHolder.heartbeat(holder.token(), bytes.getAsLong(), total.getAsLong()));
+                            LeaseHolder.heartbeat(holder.token(), now.bytes(), now.total()));
                     Thread.sleep(SharedTier.HEARTBEAT);
                 }
             } catch (InterruptedException e) {
@@ -52,6 +53,11 @@ public final class Lease implements AutoCloseable {
                 tier.failed(e, warn);
             }
         });
+    }
+
+    /** How far the download a lease covers is, as one reading: bytes so far and the total, each -1 if unknown. */
+    public record Progress(long bytes, long total) {
+        public static final Progress UNKNOWN = new Progress(-1, -1);
     }
 
     /** Ends the lease: no more heartbeats, and its objects (and stale older generations') deleted. */
