@@ -12,6 +12,9 @@ import dev.hoard.internal.lock.EntryLocks;
 import dev.hoard.internal.manage.Maintenance;
 import dev.hoard.internal.shared.SharedTier;
 import dev.hoard.internal.shared.TierInventory;
+import dev.hoard.internal.shared.ChunkUpload;
+import dev.hoard.internal.shared.Chunks;
+import dev.hoard.internal.shared.TierContent;
 import dev.hoard.internal.shared.TierRecord;
 import dev.hoard.internal.step.FetchStep;
 import dev.hoard.internal.store.CacheStore;
@@ -91,10 +94,8 @@ public final class Hoard implements AutoCloseable {
         SharedTierSettings shared = options.shared();
         // The tier's S3 client is loaded by its first request (a local miss), never here.
         SharedTier tier = shared == null ? null : SharedTier.of(shared, host, Clock.systemUTC());
-        HttpTransport tierHttp = shared == null ? null : new HttpTransport(shared.connectTimeout(),
-                shared.requestTimeout(), options.userAgent(), false, new Connector(options.proxy(), options.trust()));
         Fetcher fetcher = new Fetcher(store, locks, new FetchSettings(http, backoff, options.connections(),
-                Clock.systemUTC(), host, tier, tierHttp));
+                Clock.systemUTC(), host, tier));
         // Decompression first, so an existing output is skipped before a checksum file is fetched.
         return new Hoard(store, locks, new DecompressStep(new ChecksumStep(fetcher::fetch)), tier);
     }
@@ -214,8 +215,16 @@ public final class Hoard implements AutoCloseable {
             throw new NotCachedException(bare);
         }
         try {
+            Chunks chunks = tier.content(metadata.sha256()).filter(c -> c.size() == metadata.size())
+                    .map(TierContent::chunks).orElse(null);
+            if (chunks == null) {
+                chunks = ChunkUpload.store(tier, blob, metadata.size());
+            }
             tier.publish(new TierRecord(bare.toString(), metadata.size(), metadata.sha256(), metadata.etag(),
-                    metadata.lastModified(), metadata.contentType(), Instant.now()), blob);
+                    metadata.lastModified(), metadata.contentType(), Instant.now(), chunks));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while pushing " + bare);
         } catch (IOException e) {
             throw new IOException("shared tier " + tier.location() + ": " + tier.describe(e), e);
         }

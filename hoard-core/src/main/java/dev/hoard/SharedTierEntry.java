@@ -11,8 +11,10 @@ import java.time.Instant;
  * @param size    the content's size in bytes, or -1 if the content is missing
  * @param stored  when the content was uploaded, by the store's clock (S3 records no reads, so this is what
  *                "least recently used" means in the tier)
- * @param state   {@code complete}, {@code missing} (a record whose content is gone), {@code downloading} (a live
- *                lease) or {@code stale lease} (a holder that stopped)
+ * @param state   {@code complete}, {@code missing} (a record whose chunks are gone or incomplete), {@code
+ *                downloading} (a live lease; {@code size} is what it has uploaded so far, or -1), {@code stale lease}
+ *                (a holder that stopped) or {@code abandoned upload} (chunks nothing names: an upload that stopped,
+ *                or a push in progress)
  * @param holder  who holds the lease ({@code pid P on HOST}), or null
  */
 public record SharedTierEntry(String url, Digest sha256, long size, Instant stored, String state, String holder) {

@@ -24,9 +24,14 @@ import java.util.Map;
  * @param sessionToken   a session token, or null
  * @param connectTimeout how long a connection to the store may take
  * @param requestTimeout how long the store may stay silent in one request; a tier slower than this is skipped
+ * @param chunkSize      the size of the chunks content is uploaded in ({@link #DEFAULT_CHUNK_SIZE}): each is one
+ *                       PUT that other machines can read the moment it is stored
  */
 public record SharedTierSettings(String bucket, String prefix, URI endpoint, String region, String accessKey,
-        String secretKey, String sessionToken, Duration connectTimeout, Duration requestTimeout) {
+        String secretKey, String sessionToken, Duration connectTimeout, Duration requestTimeout, int chunkSize) {
+
+    /** 8 MiB: about 0.1 s of a fast origin, so that waiters trail the download closely, in few requests. */
+    public static final int DEFAULT_CHUNK_SIZE = 8 << 20;
 
     public SharedTierSettings {
         if (bucket == null || bucket.isEmpty()) {
@@ -45,6 +50,10 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
                 || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("the shared tier's timeouts must be positive");
         }
+        if (chunkSize < 64 << 10 || chunkSize > 512 << 20) {
+            throw new IllegalArgumentException("the shared tier's chunk size must be 64 KiB to 512 MiB, not "
+                    + chunkSize);
+        }
     }
 
     /**
@@ -55,7 +64,7 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             String secretKey) {
         URI uri = parseLocation(location);
         return new SharedTierSettings(uri.getHost(), uri.getPath(), endpoint, region, accessKey, secretKey, null,
-                Duration.ofSeconds(2), Duration.ofSeconds(5));
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE);
     }
 
     /**
@@ -89,13 +98,19 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
         String region = first(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"),
                 iniSection(configFile, "default".equals(profile) ? "default" : "profile " + profile).get("region"));
         return new SharedTierSettings(uri.getHost(), uri.getPath(), endpointUri, region, accessKey, secretKey, token,
-                Duration.ofSeconds(2), Duration.ofSeconds(5));
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE);
     }
 
     /** With other timeouts: to connect, and for one request to answer. */
     public SharedTierSettings timeouts(Duration connect, Duration request) {
         return new SharedTierSettings(bucket, prefix, endpoint, region, accessKey, secretKey, sessionToken, connect,
-                request);
+                request, chunkSize);
+    }
+
+    /** With another chunk size for uploads (64 KiB to 512 MiB); readers take each content's from its record. */
+    public SharedTierSettings chunkSize(int bytes) {
+        return new SharedTierSettings(bucket, prefix, endpoint, region, accessKey, secretKey, sessionToken,
+                connectTimeout, requestTimeout, bytes);
     }
 
     /** The tier's name as users write it, {@code s3://BUCKET/PREFIX}: what messages show (never a credential). */

@@ -45,6 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SharedTierTest {
     private static final byte[] BODY = TestBytes.random(3 << 20, 12);
     private static final Digest BODY_SHA256 = Hashes.sha256(BODY);
+    /** Twelve chunks of the body: enough to follow a download chunk by chunk. */
+    private static final int CHUNK = 256 << 10;
 
     @TempDir
     Path tmp;
@@ -54,6 +56,9 @@ class SharedTierTest {
 
     @CacheDir
     Path machineB;
+
+    @CacheDir
+    Path machineC;
 
     private TestHttpServer origin;
     private URI url;
@@ -66,6 +71,7 @@ class SharedTierTest {
         url = origin.url("/disk.img");
         machineA = tmp.resolve("machine-a");
         machineB = tmp.resolve("machine-b");
+        machineC = tmp.resolve("machine-c");
         // one prefix per test, so no test sees another's objects
         prefix = test.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
     }
@@ -77,7 +83,8 @@ class SharedTierTest {
 
     private SharedTierSettings tier(S3Server store) {
         return SharedTierSettings.of("s3://" + store.bucket() + "/" + prefix, store.endpoint(), store.region(),
-                store.accessKey(), store.secretKey()).timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
+                store.accessKey(), store.secretKey()).timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .chunkSize(CHUNK);
     }
 
     private static Hoard open(Path cache, SharedTierSettings tier) throws IOException {
@@ -158,10 +165,12 @@ class SharedTierTest {
         SharedTierSettings tier = tier(store);
         try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
             a.fetch(FetchRequest.of(url).digest(BODY_SHA256));
-            String blob = prefix + "/v1/blobs/sha256/" + BODY_SHA256.hex();
-            byte[] other = BODY.clone();
+            String chunk = S3Objects.of(store).keys(prefix + "/v2/chunks/").stream().filter(k -> k.endsWith("/5"))
+                    .findFirst().orElseThrow();
+            byte[] other = java.util.Arrays.copyOfRange(BODY, 5 * CHUNK, 6 * CHUNK);
             other[12345] ^= 1;
-            S3Objects.of(store).put(blob, other);
+            S3Objects.of(store).put(chunk, other);
+            String set = chunk.substring(0, chunk.lastIndexOf('/') + 1);
 
             Warnings warnings = new Warnings();
             FetchResult second = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
@@ -170,7 +179,7 @@ class SharedTierTest {
             assertArrayEquals(BODY, Files.readAllBytes(second.path()));
             assertEquals(2, origin.requestCount("/disk.img"));
             assertEquals(1, warnings.messages.size(), warnings.messages.toString());
-            assertTrue(warnings.messages.get(0).contains("s3://" + store.bucket() + "/" + blob + " holds other bytes"),
+            assertTrue(warnings.messages.get(0).contains("s3://" + store.bucket() + "/" + set + " holds other bytes"),
                     warnings.messages.get(0));
         }
     }
@@ -196,7 +205,92 @@ class SharedTierTest {
                 pool.shutdownNow();
             }
         }
-        assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v1/leases/"), "a lease outlived its download");
+        assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v2/leases/"), "a lease outlived its download");
+    }
+
+    /**
+     * The second machine reads the holder's chunks while the holder still downloads: its first tier bytes arrive
+     * while the tier has no record of the URL yet (checked against the store at that moment, not by timing).
+     */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aWaitingMachineFollowsTheHoldersChunksBeforeItsDownloadEnds(S3Server store) throws Exception {
+        origin.throttle(1 << 20); // three seconds for the file
+        SharedTierSettings tier = tier(store);
+        S3Objects objects = S3Objects.of(store);
+        List<Long> recordlessProgress = new CopyOnWriteArrayList<>();
+        List<Long> progress = new CopyOnWriteArrayList<>();
+        FetchListener follower = new FetchListener() {
+            @Override
+            public void progress(URI u, long bytes, long total) {
+                progress.add(bytes);
+                if (recordlessProgress.isEmpty() && objects.keys(prefix + "/v2/urls/").isEmpty()) {
+                    recordlessProgress.add(bytes);
+                }
+            }
+        };
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<FetchResult> ra = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
+                dev.hoard.testing.Poll.until(Duration.ofSeconds(10), "the holder's first chunk",
+                        () -> !objects.keys(prefix + "/v2/chunks/").isEmpty());
+                Future<FetchResult> rb = pool.submit(() -> b.fetch(FetchRequest.of(url).digest(BODY_SHA256),
+                        follower));
+                FetchResult holder = ra.get();
+                FetchResult waiter = rb.get();
+
+                assertFalse(holder.fromSharedTier());
+                assertTrue(waiter.fromSharedTier());
+                assertArrayEquals(BODY, Files.readAllBytes(waiter.path()));
+                assertEquals(1, origin.fullBodyCount("/disk.img"), "the origin sent the file twice");
+                assertFalse(recordlessProgress.isEmpty(), "machine B read nothing before the record existed: "
+                        + progress);
+                assertTrue(recordlessProgress.get(0) < BODY.length, recordlessProgress.toString());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        List<String> sets = objects.keys(prefix + "/v2/chunks/").stream()
+                .map(k -> k.substring(0, k.lastIndexOf('/'))).distinct().toList();
+        assertEquals(1, sets.size(), "one chunk set for one upload: " + sets);
+        assertEquals(BODY.length / CHUNK, objects.keys(prefix + "/v2/chunks/").size());
+    }
+
+    /** prune --shared --all takes stored content but never the chunks a live lease is uploading. */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void pruneTakesStoredContentButNeverAnUploadInProgress(S3Server store) throws Exception {
+        byte[] small = TestBytes.random(100_000, 3);
+        origin.put("/small.img", small);
+        SharedTierSettings tier = tier(store);
+        S3Objects objects = S3Objects.of(store);
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier);
+                Hoard c = open(machineC, tier)) {
+            b.fetch(FetchRequest.of(origin.url("/small.img")));
+            origin.throttle(1 << 20);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<FetchResult> ra = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
+                dev.hoard.testing.Poll.until(Duration.ofSeconds(10), "the holder's second chunk",
+                        () -> objects.keys(prefix + "/v2/chunks/").size() >= 3);
+
+                assertTrue(b.sharedEntries().stream().anyMatch(e -> e.state().equals("downloading")
+                        && e.size() >= CHUNK && e.url().equals(url.toString())), b.sharedEntries().toString());
+                SharedPruneReport report = b.pruneShared(null, null, false);
+
+                assertEquals(List.of(origin.url("/small.img").toString()),
+                        report.removed().stream().map(SharedTierEntry::url).toList(), report.toString());
+                assertEquals(1, report.skipped().size(), report.toString());
+                FetchResult holder = ra.get();
+                assertFalse(holder.fromSharedTier());
+            } finally {
+                pool.shutdownNow();
+            }
+            FetchResult later = c.fetch(FetchRequest.of(url).digest(BODY_SHA256));
+            assertTrue(later.fromSharedTier(), "the upload that prune skipped is not whole");
+            assertArrayEquals(BODY, Files.readAllBytes(later.path()));
+        }
     }
 
     @Test
@@ -267,7 +361,7 @@ class SharedTierTest {
             }
             assertEquals(1, warnings.messages.size(), warnings.messages.toString());
             assertTrue(warnings.messages.get(0).contains("ignores If-None-Match"), warnings.messages.get(0));
-            assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v1/leases/"), "no lease without the check");
+            assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v2/leases/"), "no lease without the check");
         }
     }
 

@@ -41,8 +41,21 @@ final class SharedTierOptions {
         SharedTierSettings settings = SharedTierSettings.fromEnvironment(location, endpoint, env,
                 Path.of(System.getProperty("user.home")));
         String timeout = env.get("HOARD_SHARED_TIMEOUT"); // undocumented: lets tests of a silent tier stay short
-        return timeout == null ? settings
-                : settings.timeouts(new DurationConverter().convert(timeout), new DurationConverter().convert(timeout));
+        if (timeout != null) {
+            settings = settings.timeouts(new DurationConverter().convert(timeout),
+                    new DurationConverter().convert(timeout));
+        }
+        String chunkSize = env.get("HOARD_SHARED_CHUNK_SIZE");
+        if (chunkSize != null && !chunkSize.isBlank()) {
+            long bytes;
+            try {
+                bytes = new SizeConverter().convert(chunkSize);
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw new IllegalArgumentException("HOARD_SHARED_CHUNK_SIZE: " + e.getMessage());
+            }
+            settings = settings.chunkSize((int) Math.min(bytes, Integer.MAX_VALUE));
+        }
+        return settings;
     }
 
     /** {@code options} with the tier, if one is configured. */

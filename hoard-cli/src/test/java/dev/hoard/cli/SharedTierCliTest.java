@@ -10,6 +10,8 @@ import dev.hoard.testing.CephRgw;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.NetworkNamespaces;
 import dev.hoard.testing.Nginx;
+import dev.hoard.testing.Poll;
+import dev.hoard.testing.S3Objects;
 import dev.hoard.testing.S3Server;
 import dev.hoard.testing.SilentServer;
 import dev.hoard.testing.TestBytes;
@@ -171,11 +173,15 @@ class SharedTierCliTest {
         Files.write(www.resolve("vm.img"), body);
         try (Nginx nginx = Nginx.start(www, 1 << 20)) { // six seconds for the file
             Map<String, String> env = environment(store);
+            env.put("HOARD_SHARED_CHUNK_SIZE", "512K"); // so that the holder dies with chunks stored
             String url = nginx.url("/vm.img").toString();
+            S3Objects objects = S3Objects.of(store);
+            String chunks = prefix + "/v2/chunks/";
             Process holder = get("holder", env, List.of(), machine0, url, sha256);
-            Cli.awaitPartial(machine0, 512 << 10, Duration.ofSeconds(30));
+            Cli.awaitPartial(machine0, 256 << 10, Duration.ofSeconds(30));
             Process waiter = get("waiter", env, List.of(), machine1, url, sha256);
             Cli.awaitContains(tmp.resolve("waiter.err"), "waiting for pid " + holder.pid(), Duration.ofSeconds(30));
+            Poll.until(Duration.ofSeconds(30), "the holder's third chunk", () -> objects.keys(chunks).size() >= 3);
             holder.destroyForcibly().waitFor();
             long lost = Cli.largestPartial(machine0).toFile().length(); // what the dead holder had received
 
@@ -194,6 +200,11 @@ class SharedTierCliTest {
             assertTrue(sent <= body.length + lost + (256 << 10), "the origin sent " + sent + " bytes for a file of "
                     + body.length + " of which the dead holder had " + lost);
             assertTrue(taken.stderr().contains("waiting for pid " + holder.pid()), taken.toString());
+            // the taker-over deleted the dead holder's chunks: one set is left, the one the record names
+            List<String> sets = objects.keys(chunks).stream().map(k -> k.substring(0, k.lastIndexOf('/')))
+                    .distinct().toList();
+            assertEquals(1, sets.size(), sets.toString());
+            assertEquals(12, objects.keys(chunks).size());
         }
     }
 

@@ -58,7 +58,7 @@ final class Download {
      */
     Download(DownloadContext context, Path partial, CacheEntry entry, PartialRecord adopted) {
         this.context = context;
-        this.partial = new PartialFile(partial, entry, adopted);
+        this.partial = new PartialFile(partial, entry, adopted, context.prefix());
         this.sequential = new SequentialWriter(context, this.partial);
         this.rangedStart = context.policy().startsRanged();
     }

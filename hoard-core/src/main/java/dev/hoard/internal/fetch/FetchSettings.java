@@ -10,12 +10,11 @@ import java.time.Clock;
  * @param connections connections per download: 1 to 16, or 0 to choose by itself ({@link SegmentationPolicy})
  * @param host        this machine's name, recorded with the lock holder's pid
  * @param sharedTier  the shared tier to ask on a local miss, or null for none
- * @param tierHttp    the transport for the tier's presigned GETs (its short timeouts), or null without a tier
  */
 public record FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host,
-        SharedTier sharedTier, HttpTransport tierHttp) {
+        SharedTier sharedTier) {
 
     public FetchSettings(HttpTransport http, Backoff backoff, int connections, Clock clock, String host) {
-        this(http, backoff, connections, clock, host, null, null);
+        this(http, backoff, connections, clock, host, null);
     }
 }

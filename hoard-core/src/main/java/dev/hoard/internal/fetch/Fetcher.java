@@ -15,6 +15,8 @@ import dev.hoard.internal.auth.AuthHeaders;
 import dev.hoard.internal.digest.FileHash;
 import dev.hoard.internal.lock.EntryLock;
 import dev.hoard.internal.lock.EntryLocks;
+import dev.hoard.internal.shared.ChunkUpload;
+import dev.hoard.internal.shared.Chunks;
 import dev.hoard.internal.shared.Lease;
 import dev.hoard.internal.store.AtomicFiles;
 import dev.hoard.internal.store.CacheEntry;
@@ -66,11 +68,16 @@ public final class Fetcher {
         this.policy = SegmentationPolicy.of(settings.connections());
         this.clock = settings.clock();
         this.tier = settings.sharedTier() == null ? null
-                : new TierFetch(settings.sharedTier(), settings.tierHttp(), policy, clock);
+                : new TierFetch(settings.sharedTier(), clock);
     }
 
     private DownloadContext context(FetchRequest request, FetchListener listener) throws IOException {
-        return new DownloadContext(request, exchange(request), settings.backoff(), policy, listener);
+        return context(request, listener, PrefixListener.NONE);
+    }
+
+    private DownloadContext context(FetchRequest request, FetchListener listener, PrefixListener prefix)
+            throws IOException {
+        return new DownloadContext(request, exchange(request), settings.backoff(), policy, listener, prefix);
     }
 
     /** Made only when a request goes to the network: it reads the netrc file, which a cache hit never needs. */
@@ -369,34 +376,57 @@ public final class Fetcher {
     private Published downloadOnMiss(FetchRequest request, CacheEntry entry, Path partial, EntryMetadata known,
             Reply first, PartialRecord adopted, FetchListener listener) throws IOException, InterruptedException {
         if (tier == null || known != null || first != null) {
-            return downloadFromOrigin(request, entry, partial, known, first, adopted, listener);
+            return downloadFromOrigin(request, entry, partial, known, first, adopted, listener, null);
         }
-        TierFetch.Offer offer = tier.consult(request, listener);
-        PartialRecord resumable = adopted;
-        try (Lease lease = offer.lease()) {
-            if (offer.sha256() != null) {
+        try (TierFetch.Offer offer = tier.consult(request, partial, listener)) {
+            // what a dead holder left is resumed unless following another machine's upload replaced it
+            PartialRecord resumable = offer.read().touched() ? null : adopted;
+            if (offer.content() != null) {
                 Published published = fromTier(request, entry, partial, offer, listener);
                 if (published != null) {
                     return published;
                 }
                 resumable = null; // the partial now holds what the tier sent
             }
-            if (lease != null) {
-                tier.beat(lease, request, () -> holderProgress(entry), listener);
-            }
-            Published published = downloadFromOrigin(request, entry, partial, null, null, resumable, listener);
-            tier.store(request, published.blob(), published.metadata(), listener);
-            return published;
+            ChunkUpload upload = tier.upload(partial, offer.lease(), request, () -> holderProgress(entry), listener);
+            return downloadFromOrigin(request, entry, partial, null, null, resumable, listener, upload);
         }
     }
 
-    /** Downloads from the URL and its mirrors, then publishes; or confirms {@code known}, the cached version. */
+    /**
+     * Downloads from the URL and its mirrors, then publishes; or confirms {@code known}, the cached version. With
+     * an {@code upload}, the bytes go to the shared tier as they become final, and once the file is verified and
+     * published the tier's record names them; the upload is given up if the download fails.
+     */
     private Published downloadFromOrigin(FetchRequest request, CacheEntry entry, Path partial, EntryMetadata known,
-            Reply first, PartialRecord adopted, FetchListener listener) throws IOException, InterruptedException {
-        Download.Outcome outcome = new Download(context(request, listener), partial, entry, adopted)
-                .run(known, first);
+            Reply first, PartialRecord adopted, FetchListener listener, ChunkUpload upload)
+            throws IOException, InterruptedException {
+        Download.Outcome outcome;
+        Optional<Chunks> chunks = Optional.empty();
+        try {
+            outcome = new Download(context(request, listener, TierFetch.prefix(upload)), partial, entry, adopted)
+                    .run(known, first);
+            if (upload != null && outcome instanceof Download.Complete complete) {
+                chunks = upload.finish(complete.received().size());
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (upload != null) {
+                upload.abandon();
+            }
+            throw e;
+        }
         if (outcome instanceof Download.Complete complete) {
-            return publish(request, entry, partial, complete);
+            Published published;
+            try {
+                published = publish(request, entry, partial, complete);
+            } catch (IOException | RuntimeException e) {
+                chunks.ifPresent(tier::discard); // wrong bytes: nothing will name them
+                throw e;
+            }
+            if (upload != null) {
+                tier.store(request, published.metadata(), chunks, listener);
+            }
+            return published;
         }
         entry.writeMetadata(known.withValidatedAt(clock.instant()));
         return findCurrent(entry).orElseThrow(() -> new IOException("the cached copy of " + request.uri()
@@ -423,12 +453,13 @@ public final class Fetcher {
                         .run(known, reply);
                 if (outcome instanceof Download.Complete changed) {
                     Published published = publish(request, entry, partial, changed);
-                    tier.store(request, published.blob(), published.metadata(), listener);
+                    tier.store(request, published.metadata(),
+                            tier.uploadFile(published.blob(), published.size(), request, listener), listener);
                     return published;
                 }
             }
         }
-        Optional<Download.Complete> complete = tier.read(request, offer, partial, listener);
+        Optional<Download.Complete> complete = tier.read(request, offer, listener);
         if (complete.isEmpty()) {
             return null;
         }
@@ -437,7 +468,7 @@ public final class Fetcher {
 
     /** This process's own progress on the entry, read once per heartbeat, as other machines' waiters see it. */
     private static Lease.Progress holderProgress(CacheEntry entry) {
-        return entry.readHolderProgress().map(p -> new Lease.Progress(p.bytesSoFar(), p.totalBytes()))
+        return entry.readHolderProgress().map(p -> new Lease.Progress(p.bytesSoFar(), p.totalBytes(), null, 0))
                 .orElse(Lease.Progress.UNKNOWN);
     }
 

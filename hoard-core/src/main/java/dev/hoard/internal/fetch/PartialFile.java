@@ -21,12 +21,19 @@ import java.util.List;
 final class PartialFile {
     private final Path path;
     private final CacheEntry entry; // null for --no-cache: nothing to resume, no record
+    private final PrefixListener prefix;
     private PartialRecord record;
     /** False while the file holds a decoded body, whose bytes no range request can continue: it goes unrecorded. */
     private boolean resumable = true;
 
     /** @param adopted what {@code path} holds, from a dead holder, or null: then the file is (re)created empty */
     PartialFile(Path path, CacheEntry entry, PartialRecord adopted) {
+        this(path, entry, adopted, PrefixListener.NONE);
+    }
+
+    /** @param prefix hears every cut of the file */
+    PartialFile(Path path, CacheEntry entry, PartialRecord adopted, PrefixListener prefix) {
+        this.prefix = prefix;
         this.path = path;
         this.entry = entry;
         this.record = adopted;
@@ -99,6 +106,7 @@ final class PartialFile {
                 LinkOption.NOFOLLOW_LINKS)) {
             channel.truncate(size);
         }
+        prefix.cut(size);
     }
 
     long size() throws IOException {

@@ -99,7 +99,7 @@ final class SegmentedWriter implements BodyWriter {
         this.budget = budget;
         this.record = partial.record();
         this.segments = segments;
-        this.transfer = new Transfer(context.request().digest());
+        this.transfer = new Transfer(context.request().digest(), context.prefix());
         for (int i = 0; i < segments.size(); i++) {
             slots.add(new Slot(i, segments.get(i)));
         }

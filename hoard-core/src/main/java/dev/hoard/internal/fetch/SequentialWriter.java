@@ -19,7 +19,7 @@ final class SequentialWriter implements BodyWriter {
     SequentialWriter(DownloadContext context, PartialFile partial) {
         this.context = context;
         this.partial = partial;
-        this.transfer = new Transfer(context.request().digest());
+        this.transfer = new Transfer(context.request().digest(), context.prefix());
     }
 
     /** How many bytes the file holds, all of them hashed. */

@@ -25,11 +25,18 @@ final class Transfer {
     static final int BUFFER_SIZE = 1 << 20;
 
     private final DigestAlgorithm otherAlgorithm;
+    private final PrefixListener prefix;
     private MessageDigest sha256;
     private MessageDigest other;
     private long size;
 
     Transfer(Digest expected) {
+        this(expected, PrefixListener.NONE);
+    }
+
+    /** @param prefix hears each advance of the hashed prefix: those bytes are in the file */
+    Transfer(Digest expected, PrefixListener prefix) {
+        this.prefix = prefix;
         this.otherAlgorithm = expected != null && expected.algorithm() != DigestAlgorithm.SHA256
                 ? expected.algorithm() : null;
         reset();
@@ -229,12 +236,18 @@ final class Transfer {
         }
     }
 
+    /** Feeds bytes just appended to the file by the caller (a chunk read from the shared tier). */
+    void add(byte[] bytes) {
+        update(bytes, bytes.length);
+    }
+
     private void update(byte[] buffer, int n) {
         sha256.update(buffer, 0, n);
         if (other != null) {
             other.update(buffer, 0, n);
         }
         size += n;
+        prefix.hashed(size);
     }
 
     private static int read(InputStream in, byte[] buffer) throws BodyReadException {

@@ -1,13 +1,15 @@
 package dev.hoard.internal.shared;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * A lease this process holds on one URL in the shared tier: while it is held, other machines wait for the record
- * instead of downloading from the origin. {@link #beat} starts the heartbeat ({@code <generation>.hb}, rewritten
- * every {@link SharedTier#HEARTBEAT} with the bytes so far), which is what keeps the lease from going stale;
+ * instead of downloading from the origin, following its chunks as they are stored. {@link #beat} starts the
+ * heartbeat ({@code <generation>.hb}, rewritten every {@link SharedTier#HEARTBEAT} with the bytes so far and the
+ * chunks stored), which is what keeps the lease from going stale;
  * {@link #close} stops it and deletes this and every older generation, so a waiter's next look finds the record
  * (written before) or no lease at all (a failed download: the next claimant starts at once).
  */
@@ -43,8 +45,7 @@ public final class Lease implements AutoCloseable {
             try {
                 while (!Thread.currentThread().isInterrupted() && tier.available()) {
                     Progress now = progress.get();
-                    store.put(prefix + generation + ".hb",
-                            LeaseHolder.heartbeat(holder.token(), now.bytes(), now.total()));
+                    store.put(prefix + generation + ".hb", LeaseHolder.heartbeat(holder.token(), now));
                     Thread.sleep(SharedTier.HEARTBEAT);
                 }
             } catch (InterruptedException e) {
@@ -55,12 +56,18 @@ public final class Lease implements AutoCloseable {
         });
     }
 
-    /** How far the download a lease covers is, as one reading: bytes so far and the total, each -1 if unknown. */
-    public record Progress(long bytes, long total) {
-        public static final Progress UNKNOWN = new Progress(-1, -1);
+    /**
+     * How far the download a lease covers is, as one reading: bytes so far and the total, each -1 if unknown; and
+     * the chunk set the holder uploads to (null if none) with how many of its chunks, from the first, are stored.
+     */
+    public record Progress(long bytes, long total, Chunks chunks, int stored) {
+        public static final Progress UNKNOWN = new Progress(-1, -1, null, 0);
     }
 
-    /** Ends the lease: no more heartbeats, and its objects (and stale older generations') deleted. */
+    /**
+     * Ends the lease: no more heartbeats, and its objects deleted, with those of the older generations that dead
+     * holders left and the chunks their heartbeats name (uploads nothing will finish).
+     */
     @Override
     public void close() {
         Thread beating;
@@ -80,6 +87,13 @@ public final class Lease implements AutoCloseable {
         }
         try {
             for (int g = generation; g >= 0; g--) {
+                if (g < generation) {
+                    Optional<ObjectStore.Read> beat = store.read(prefix + g + ".hb");
+                    Chunks dead = beat.map(r -> LeaseHolder.progress(r.body()).chunks()).orElse(null);
+                    if (dead != null) {
+                        tier.discard(dead);
+                    }
+                }
                 store.delete(prefix + g + ".hb");
                 store.delete(prefix + g);
             }

@@ -34,22 +34,41 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
                 Instant.parse(since));
     }
 
-    /** A heartbeat's body ({@code <generation>.hb}): the holder's token and how far it got. */
-    static byte[] heartbeat(String token, long bytes, long total) {
+    /**
+     * A heartbeat's body ({@code <generation>.hb}): the holder's token, how far its download got, and which chunk
+     * set it uploads the content to and how many of its chunks (from the first) are stored.
+     */
+    static byte[] heartbeat(String token, Lease.Progress progress) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("token", token);
-        fields.put("bytes", bytes);
-        fields.put("total", total);
+        fields.put("bytes", progress.bytes());
+        fields.put("total", progress.total());
+        if (progress.chunks() != null) {
+            progress.chunks().write(fields);
+            fields.put("chunks", (long) progress.stored());
+        }
         return Json.write(fields).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** {@code [bytes, total]} from a heartbeat's body; {@code [-1, -1]} if it is not one. */
-    static long[] progress(byte[] heartbeat) {
+    /** The progress a heartbeat's body reports; {@link Lease.Progress#UNKNOWN} if it is not one. */
+    static Lease.Progress progress(byte[] heartbeat) {
         try {
             Map<String, Object> f = Json.parseObject(new String(heartbeat, StandardCharsets.UTF_8));
-            return new long[] {f.get("bytes") instanceof Long b ? b : -1, f.get("total") instanceof Long t ? t : -1};
+            long bytes = f.get("bytes") instanceof Long b ? b : -1;
+            long total = f.get("total") instanceof Long t ? t : -1;
+            Chunks chunks = null;
+            int stored = 0;
+            if (f.get("chunks") instanceof Long n && n >= 0 && n <= Integer.MAX_VALUE) {
+                try {
+                    chunks = Chunks.read(f);
+                    stored = (int) (long) n;
+                } catch (IllegalArgumentException e) {
+                    // progress without a chunk set: nothing to follow
+                }
+            }
+            return new Lease.Progress(bytes, total, chunks, stored);
         } catch (IllegalArgumentException e) {
-            return new long[] {-1, -1};
+            return Lease.Progress.UNKNOWN;
         }
     }
 }

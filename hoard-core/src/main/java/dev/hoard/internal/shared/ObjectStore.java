@@ -1,9 +1,6 @@
 package dev.hoard.internal.shared;
 
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -44,14 +41,8 @@ public interface ObjectStore {
 
     void put(String key, byte[] body) throws IOException;
 
-    /** Uploads a file of any size (multipart above one part), unconditionally. */
-    void upload(String key, Path file) throws IOException;
-
     /** Every object under {@code prefix}, all pages. */
     List<Stat> list(String prefix) throws IOException;
 
     void delete(String key) throws IOException;
-
-    /** A URL that GETs {@code key} without credentials for {@code validFor}: hoard's own HTTP pipeline reads it. */
-    URI presignedGet(String key, Duration validFor);
 }

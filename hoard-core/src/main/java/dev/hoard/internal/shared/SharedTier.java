@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,17 +17,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The shared tier's protocol (docs/shared-tier.md, format 1) over an {@link ObjectStore}: where content, records
+ * The shared tier's protocol (docs/shared-tier.md, format 2) over an {@link ObjectStore}: where content, records
  * and leases live, how a lease is claimed with create-if-absent alone, and what this process has learnt about the
  * store (that it is down, that it ignores {@code If-None-Match}), each said once.
  *
- * <p>Keys, under {@code PREFIX/v1/}: {@code blobs/sha256/<hex>} (content), {@code urls/<sha256 of URL>.json}
- * ({@link TierRecord}), {@code leases/<sha256 of URL>/<generation>} ({@link LeaseHolder}) with its heartbeat
- * {@code <generation>.hb}, and {@code probes/<uuid>} (the create-if-absent probe, deleted at once).
+ * <p>Keys, under {@code PREFIX/v2/}: {@code chunks/<set>/<i>} (content, in {@link Chunks}), {@code
+ * content/<sha256>.json} ({@link TierContent}), {@code urls/<sha256 of URL>.json} ({@link TierRecord}), {@code
+ * leases/<sha256 of URL>/<generation>} ({@link LeaseHolder}) with its heartbeat {@code <generation>.hb}, and
+ * {@code probes/<uuid>} (the create-if-absent probe, deleted at once).
  *
  * <p>Thread-safe: the state it keeps is volatile and set once ({@link #failed}, {@link #exclusiveCreates}).
  */
 public final class SharedTier {
+    /** The format of everything under {@link #root}: docs/shared-tier.md changes with it. */
+    public static final int FORMAT = 2;
     /** How often a lease holder rewrites its heartbeat. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** A lease whose newest write is older than this, by the store's clock, is taken over. */
@@ -51,7 +52,7 @@ public final class SharedTier {
         this.store = store;
         this.host = host;
         this.clock = clock;
-        this.root = (settings.prefix().isEmpty() ? "" : settings.prefix() + "/") + "v1/";
+        this.root = (settings.prefix().isEmpty() ? "" : settings.prefix() + "/") + "v" + FORMAT + "/";
     }
 
     /** The tier that {@code settings} name; its S3 client is loaded by the first request, not here. */
@@ -135,14 +136,28 @@ public final class SharedTier {
         return root + relative;
     }
 
-    /** Where the content with this SHA-256 lives, as a key. */
-    public String blobKey(Digest sha256) {
-        return key("blobs/sha256/" + sha256.hex());
+    /** The key of chunk {@code i} of a chunk set. */
+    String chunkKey(String set, int i) {
+        return key("chunks/" + set + "/" + i);
     }
 
-    /** The content's name for messages: {@code s3://BUCKET/PREFIX/v1/blobs/sha256/HEX}. */
-    public String blobName(Digest sha256) {
-        return "s3://" + settings.bucket() + "/" + blobKey(sha256);
+    String contentKey(Digest sha256) {
+        return key("content/" + sha256.hex() + ".json");
+    }
+
+    /** A content's name for messages: {@code s3://BUCKET/PREFIX/v2/content/HEX.json}. */
+    public String contentName(Digest sha256) {
+        return "s3://" + settings.bucket() + "/" + contentKey(sha256);
+    }
+
+    /** A chunk set's name for messages: {@code s3://BUCKET/PREFIX/v2/chunks/SET/}. */
+    public String setName(Chunks set) {
+        return "s3://" + settings.bucket() + "/" + key("chunks/" + set.set() + "/");
+    }
+
+    /** A chunk's name for messages. */
+    public String chunkName(String set, int i) {
+        return "s3://" + settings.bucket() + "/" + chunkKey(set, i);
     }
 
     static String urlKey(URI url) {
@@ -162,8 +177,41 @@ public final class SharedTier {
         return root;
     }
 
-    public boolean hasBlob(Digest sha256) throws IOException {
-        return store().head(blobKey(sha256)).isPresent();
+    /** A fresh chunk set of the configured chunk size. */
+    public Chunks newChunks() {
+        return new Chunks(UUID.randomUUID().toString().replace("-", ""), settings.chunkSize());
+    }
+
+    /** The content with this SHA-256, whatever URL brought it; empty if the tier has none of this format. */
+    public Optional<TierContent> content(Digest sha256) throws IOException {
+        Optional<ObjectStore.Read> read = store().read(contentKey(sha256));
+        try {
+            return read.map(r -> TierContent.parse(r.body())).filter(c -> c.sha256().equals(sha256));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Stores chunk {@code i} of {@code set}: one plain PUT, readable by others the moment it returns. */
+    public void putChunk(Chunks set, int i, byte[] bytes) throws IOException {
+        store().put(chunkKey(set.set(), i), bytes);
+    }
+
+    /** Chunk {@code i} of {@code set}, or empty if it is not (yet) stored. */
+    public Optional<byte[]> chunk(Chunks set, int i) throws IOException {
+        return store().read(chunkKey(set.set(), i)).map(ObjectStore.Read::body);
+    }
+
+    /** Deletes what is stored of a chunk set that will never be named (an upload given up); failures are ignored. */
+    public void discard(Chunks set) {
+        try {
+            ObjectStore s = store();
+            for (ObjectStore.Stat chunk : s.list(key("chunks/" + set.set() + "/"))) {
+                s.delete(chunk.key());
+            }
+        } catch (IOException e) {
+            // garbage that prune --shared removes once it is old
+        }
     }
 
     /** The URL's record; empty if there is none, or what is there is not a record of this format. */
@@ -180,18 +228,13 @@ public final class SharedTier {
         }
     }
 
-    /** A URL to GET the content through hoard's HTTP pipeline, valid long enough for a slow download. */
-    public URI presignedBlob(Digest sha256) throws IOException {
-        return store().presignedGet(blobKey(sha256), Duration.ofHours(12));
-    }
-
-    /** Uploads the content unless the tier has it already, then writes the URL's record: the order readers need. */
-    public void publish(TierRecord record, Path blob) throws IOException {
+    /**
+     * Names stored chunks as the record's content: the content index first, then the URL's record, so that a
+     * reader that finds either finds every chunk.
+     */
+    public void publish(TierRecord record) throws IOException {
         ObjectStore s = store();
-        Optional<ObjectStore.Stat> existing = s.head(blobKey(record.sha256()));
-        if (existing.isEmpty() || existing.get().size() != Files.size(blob)) {
-            s.upload(blobKey(record.sha256()), blob);
-        }
+        s.put(contentKey(record.sha256()), record.content().toJson());
         s.put(recordKey(URI.create(record.url())), record.toJson());
     }
 
@@ -246,8 +289,8 @@ public final class SharedTier {
     public record Won(Lease lease) implements Claim {
     }
 
-    /** @param holder who holds it, or null if that could not be read; bytes and total are -1 when unknown */
-    public record Busy(LeaseHolder holder, long bytes, long total) implements Claim {
+    /** @param holder who holds it, or null if that could not be read; {@code progress} from its heartbeat */
+    public record Busy(LeaseHolder holder, Lease.Progress progress) implements Claim {
     }
 
     /**
@@ -283,7 +326,7 @@ public final class SharedTier {
                 return new Won(new Lease(this, s, prefix, next, me));
             }
         }
-        return new Busy(null, -1, -1);
+        return new Busy(null, Lease.Progress.UNKNOWN);
     }
 
     private static Optional<Busy> busy(ObjectStore s, String prefix, int generation) throws IOException {
@@ -297,9 +340,9 @@ public final class SharedTier {
         } catch (IllegalArgumentException e) {
             holder = null;
         }
-        long[] progress = s.read(prefix + generation + ".hb").map(r -> LeaseHolder.progress(r.body()))
-                .orElse(new long[] {-1, -1});
-        return Optional.of(new Busy(holder, progress[0], progress[1]));
+        Lease.Progress progress = s.read(prefix + generation + ".hb").map(r -> LeaseHolder.progress(r.body()))
+                .orElse(Lease.Progress.UNKNOWN);
+        return Optional.of(new Busy(holder, progress));
     }
 
     /** The lease generations under one URL's prefix, from one listing. */

@@ -8,14 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the tier knows of one URL ({@code urls/<sha256 of the URL>.json}): the content's digest and size, and the
- * origin's validators, so that a machine without a digest can revalidate against the origin before it trusts the
- * tier's copy.
+ * What the tier knows of one URL ({@code urls/<sha256 of the URL>.json}): the content's digest, size and chunk
+ * set, and the origin's validators, so that a machine without a digest can revalidate against the origin before it
+ * trusts the tier's copy.
  */
 public record TierRecord(String url, long size, Digest sha256, String etag, String lastModified, String contentType,
-        Instant storedAt) {
+        Instant storedAt, Chunks chunks) {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = SharedTier.FORMAT;
+
+    /** The content alone, as {@code content/<sha256>.json} names it for requests by digest. */
+    public TierContent content() {
+        return new TierContent(sha256, size, chunks, storedAt);
+    }
 
     public byte[] toJson() {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -23,6 +28,7 @@ public record TierRecord(String url, long size, Digest sha256, String etag, Stri
         fields.put("url", url);
         fields.put("size", size);
         fields.put("sha256", sha256.hex());
+        chunks.write(fields);
         fields.put("etag", etag);
         fields.put("lastModified", lastModified);
         fields.put("contentType", contentType);
@@ -41,7 +47,7 @@ public record TierRecord(String url, long size, Digest sha256, String etag, Stri
             throw new IllegalArgumentException("a record without url, size, sha256 or storedAt");
         }
         return new TierRecord(url, size, Digest.sha256(hex), text(f, "etag"), text(f, "lastModified"),
-                text(f, "contentType"), Instant.parse(at));
+                text(f, "contentType"), Instant.parse(at), Chunks.read(f));
     }
 
     private static String text(Map<String, Object> f, String name) {

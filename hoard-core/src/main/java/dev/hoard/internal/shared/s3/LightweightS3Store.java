@@ -3,29 +3,19 @@ package dev.hoard.internal.shared.s3;
 import com.github.davidmoten.aws.lw.client.Client;
 import com.github.davidmoten.aws.lw.client.Credentials;
 import com.github.davidmoten.aws.lw.client.HttpMethod;
-import com.github.davidmoten.aws.lw.client.Multipart;
 import com.github.davidmoten.aws.lw.client.Request;
 import com.github.davidmoten.aws.lw.client.Response;
-import com.github.davidmoten.aws.lw.client.internal.Clock;
-import com.github.davidmoten.aws.lw.client.internal.auth.AwsSignatureVersion4;
 import com.github.davidmoten.aws.lw.client.xml.XmlElement;
 import dev.hoard.SharedTierSettings;
 import dev.hoard.internal.shared.ObjectStore;
 import dev.hoard.internal.shared.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -35,15 +25,11 @@ import java.util.concurrent.TimeUnit;
  * a tier that fails is skipped rather than waited for. Made by {@code SharedTier} through reflection only.
  */
 public final class LightweightS3Store implements ObjectStore {
-    private static final int PART_BYTES = 16 << 20;
-
     private final Client client;
     private final String bucket;
-    private final SharedTierSettings settings;
 
     public LightweightS3Store(SharedTierSettings settings) {
         this.bucket = settings.bucket();
-        this.settings = settings;
         Credentials credentials = settings.sessionToken() == null
                 ? Credentials.of(settings.accessKey(), settings.secretKey())
                 : Credentials.of(settings.accessKey(), settings.secretKey(), settings.sessionToken());
@@ -101,22 +87,6 @@ public final class LightweightS3Store implements ObjectStore {
     }
 
     @Override
-    public void upload(String key, Path file) throws IOException {
-        if (Files.size(file) <= PART_BYTES) {
-            put(key, Files.readAllBytes(file));
-            return;
-        }
-        try {
-            Multipart.s3(client).bucket(bucket).key(key).partSize(PART_BYTES).maxAttemptsPerAction(2)
-                    .partTimeout(5, TimeUnit.MINUTES).upload(file.toFile());
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } catch (RuntimeException e) {
-            throw new IOException("multipart upload of " + key + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    @Override
     public List<Stat> list(String prefix) throws IOException {
         List<Stat> objects = new ArrayList<>();
         String token = null;
@@ -144,32 +114,6 @@ public final class LightweightS3Store implements ObjectStore {
         Response r = send("DELETE", key, object(key).method(HttpMethod.DELETE));
         if (r.statusCode() != 404) {
             check("DELETE", key, r);
-        }
-    }
-
-    /**
-     * A presigned GET that signs {@code host} only, as the AWS SDK's and {@code aws s3 presign}'s do. The library's
-     * own {@code Request.presignedUrl} also signs {@code x-amz-content-sha256} (with an empty value), which no plain
-     * GET sends and none can send so that Ceph RGW agrees: Ceph answers 403 SignatureDoesNotMatch to all of them
-     * (without the header, with it empty, with {@code UNSIGNED-PAYLOAD}). So the object's URL is the library's
-     * (its addressing and key encoding) and the signature is made by the library's SigV4 code, called with no
-     * headers of ours (an automatic module exports its internal packages too; the version is pinned, and
-     * {@code SharedTierTest} reads through these URLs on Ceph, so an upgrade that moves the method fails there).
-     */
-    @Override
-    public URI presignedGet(String key, Duration validFor) {
-        String presigned = object(key).presignedUrl(validFor.toSeconds(), TimeUnit.SECONDS);
-        String url = presigned.substring(0, presigned.indexOf('?'));
-        Map<String, String> query = new HashMap<>();
-        query.put("X-Amz-Expires", Long.toString(validFor.toSeconds()));
-        try {
-            String signature = AwsSignatureVersion4.computeSignatureForQueryAuth(URI.create(url).toURL(), "GET", "s3",
-                    Optional.of(settings.region()), Clock.DEFAULT, new HashMap<>(), query,
-                    AwsSignatureVersion4.UNSIGNED_PAYLOAD, settings.accessKey(), settings.secretKey(),
-                    Optional.ofNullable(settings.sessionToken()));
-            return URI.create(url + "?" + signature);
-        } catch (MalformedURLException e) {
-            throw new IllegalStateException("the S3 client made an object URL that is not one", e);
         }
     }
 

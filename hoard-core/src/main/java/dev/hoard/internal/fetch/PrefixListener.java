@@ -1,0 +1,24 @@
+package dev.hoard.internal.fetch;
+
+/**
+ * Hears how much of a download's file is final: the prefix its hash has read (which a segmented download advances
+ * as its segments join up), and the cuts that take part of it back. The shared tier's lease holder uploads chunks
+ * of that prefix while it downloads ({@link TierUpload}). Called from the hash and download threads.
+ */
+interface PrefixListener {
+    PrefixListener NONE = new PrefixListener() {
+        @Override
+        public void hashed(long end) {
+        }
+
+        @Override
+        public void cut(long size) {
+        }
+    };
+
+    /** Bytes {@code [0, end)} are in the file and stay as they are unless {@link #cut} says otherwise. */
+    void hashed(long end);
+
+    /** The file was truncated to {@code size} bytes: what was beyond will be written again, maybe differently. */
+    void cut(long size);
+}
