@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -145,12 +146,11 @@ public final class CephRgw implements S3Server {
             }
             String fsid = UUID.randomUUID().toString();
             ServerProcess server = ServerProcess.start("Ceph RGW", dir, InetAddress.getByName(setup.address()), 2,
-                    STARTUP_TIMEOUT, ports -> {
-                        Files.writeString(dir.resolve("ceph.conf"), config(dir, fsid, ports[0], setup, ports[1]));
-                        return new ServerProcess.Launch(List.of("/bin/sh", script.toString(), dir.toString(), fsid,
-                                setup.address() + ":" + ports[0], ACCESS_KEY, SECRET_KEY),
-                                dir.resolve("run/radosgw.pid"), logs(dir), null);
-                    });
+                    STARTUP_TIMEOUT, ports -> new ServerProcess.Launch(List.of("/bin/sh", script.toString(),
+                            dir.toString(), fsid, setup.address() + ":" + ports[0], ACCESS_KEY, SECRET_KEY,
+                            setup.address() + ":" + ports[1], setup.store().name().toLowerCase(Locale.ROOT),
+                            Long.toString(MEMSTORE_BYTES), Long.toString(BLUESTORE_BYTES)),
+                            dir.resolve("run/radosgw.pid"), logs(dir), null));
             URI endpoint = URI.create("http://" + setup.address() + ":" + server.port(1));
             CephRgw ceph = new CephRgw(server, endpoint, "hoard-test", version);
             ceph.awaitBucket(STARTUP_TIMEOUT.minusNanos(System.nanoTime() - started));
@@ -292,55 +292,5 @@ public final class CephRgw implements S3Server {
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         String[] words = output.trim().split("\\s+");
         return words.length >= 3 && words[0].equals("ceph") ? words[2] : "unknown version";
-    }
-
-    private static String config(Path dir, String fsid, int monPort, Setup setup, int rgwPort) {
-        return """
-            [global]
-            fsid = %2$s
-            mon host = [v2:%7$s:%3$d]
-            public addr = %7$s
-            ms bind msgr1 = false
-            ms bind ipv6 = false
-            auth cluster required = none
-            auth service required = none
-            auth client required = none
-            ms mon client mode = crc
-            ms mon service mode = crc
-            ms mon cluster mode = crc
-            ms client mode = crc
-            ms service mode = crc
-            ms cluster mode = crc
-            keyring = %1$s/keyring
-            run dir = %1$s/run
-            admin socket = %1$s/run/$name.asok
-            pid file = %1$s/run/$name.pid
-            log file = %1$s/log/$name.log
-            mon cluster log file = %1$s/log/cluster.log
-            crash dir = %1$s/crash
-            log to stderr = false
-            err to stderr = true
-            mon data = %1$s/mon
-            osd data = %1$s/osd
-            rgw data = %1$s/rgw
-            paxos propose interval = 0.05
-            paxos min wait = 0.01
-            mon allow pool size one = true
-            mon warn on pool no redundancy = false
-            mon max pg per osd = 1000
-            osd pool default size = 1
-            osd pool default min size = 1
-            osd pool default pg num = 8
-            osd pool default pgp num = 8
-            osd pool default pg autoscale mode = off
-            osd crush chooseleaf type = 0
-            osd objectstore = %4$s
-            memstore device bytes = %5$d
-            bluestore block path = %1$s/bluestore-block
-            bluestore block create = true
-            bluestore block size = %6$d
-            rgw frontends = beast endpoint=%7$s:%8$d
-            """.formatted(dir, fsid, monPort, setup.store().name().toLowerCase(java.util.Locale.ROOT),
-                MEMSTORE_BYTES, BLUESTORE_BYTES, setup.address(), rgwPort);
     }
 }
