@@ -33,6 +33,8 @@ import java.util.function.Supplier;
 final class TierFetch {
     /** How long a waiter sleeps between looks at the tier when the holder has stored nothing new. */
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long a waiter follows the holder's chunks before it looks at the record and the lease again. */
+    private static final Duration RECHECK = Duration.ofSeconds(1);
 
     private final SharedTier tier;
     private final Clock clock;
@@ -107,14 +109,12 @@ final class TierFetch {
                 } else if (read.size() == 0) {
                     listener.waiting(request.uri(), holder, progress.bytes(), progress.total());
                 }
-                int appended = 0;
                 if (progress.chunks() != null) {
                     read.use(progress.chunks());
-                    appended = read.follow(progress.total());
-                }
-                if (appended > 0) {
-                    deadline = deadline(request);
-                    continue;
+                    if (follow(read, progress)) {
+                        deadline = deadline(request);
+                        continue; // then the record, or the lease, once more
+                    }
                 }
                 if (deadline != null && clock.instant().isAfter(deadline)) {
                     throw new LockTimeoutException(request.uri(), holder, request.lockTimeout());
@@ -128,6 +128,29 @@ final class TierFetch {
             tier.failed(e, warn);
             return new Offer(null, null, null, read);
         }
+    }
+
+    /**
+     * Reads the holder's chunks as they are stored, for {@link #RECHECK} (after which the record and the lease are
+     * looked at again: the holder may have finished, died or started a new set), or until every chunk is in.
+     *
+     * @return whether any chunk was read
+     */
+    private boolean follow(TierRead read, Lease.Progress progress) throws IOException, InterruptedException {
+        Instant until = clock.instant().plus(RECHECK);
+        boolean any = false;
+        int stored = progress.stored();
+        while (!read.complete(progress.total())) {
+            int appended = read.follow(stored, progress.total());
+            any |= appended > 0;
+            if (!clock.instant().isBefore(until)) {
+                break;
+            }
+            if (appended == 0) {
+                Thread.sleep(POLL);
+            }
+        }
+        return any;
     }
 
     private Instant deadline(FetchRequest request) {

@@ -5,6 +5,7 @@ import dev.hoard.FetchListener;
 import dev.hoard.internal.shared.Chunks;
 import dev.hoard.internal.shared.SharedTier;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,6 +40,7 @@ final class TierRead implements AutoCloseable {
     private ExecutorService pool;
     private FileChannel channel;
     private Transfer transfer;
+    private final byte[] buffer = new byte[Transfer.BUFFER_SIZE];
     private Chunks chunks;
     private int next;
     private long transferred;
@@ -103,24 +105,39 @@ final class TierRead implements AutoCloseable {
      */
     boolean readAll(long total) throws IOException, InterruptedException {
         int count = chunks.count(total);
-        pull(count, total);
+        pull(count, total, WINDOW);
         if (next < count) {
             return false;
         }
+        channel.truncate(transfer.size()); // nothing beyond the content, whatever a store sent
         channel.force(true);
         return true;
     }
 
     /**
-     * Appends what an upload in progress has stored so far, stopping at the first chunk that is not there yet.
+     * Appends what an upload in progress has stored so far, stopping at the first chunk that is not there yet:
+     * the {@code stored} its heartbeat counted, {@link #WINDOW} at a time, then those stored since, one at a time
+     * (so that a look ahead costs one request that finds nothing, not four).
      *
      * @param total the content's size if the holder knows it, else -1
      * @return how many chunks this call appended
      */
-    int follow(long total) throws IOException, InterruptedException {
+    int follow(int stored, long total) throws IOException, InterruptedException {
         int before = next;
-        pull(total >= 0 ? chunks.count(total) : Integer.MAX_VALUE, total);
+        int end = total >= 0 ? chunks.count(total) : Integer.MAX_VALUE;
+        int counted = Math.max(next, Math.min(stored, end));
+        if (counted > next) {
+            pull(counted, total, WINDOW);
+        }
+        if (next == counted) {
+            pull(end, total, 1);
+        }
         return next - before;
+    }
+
+    /** Whether every chunk of a content of {@code total} bytes is in (then only its record is missing). */
+    boolean complete(long total) {
+        return chunks != null && total >= 0 && next >= chunks.count(total);
     }
 
     /** Whether the partial file was touched: it no longer holds what it held before. */
@@ -129,63 +146,106 @@ final class TierRead implements AutoCloseable {
     }
 
     /**
-     * Fetches chunks from {@code next} on, {@link #WINDOW} at a time, appending them in order, until {@code end},
-     * the first missing one, or a short one (the content's last).
+     * Fetches chunks from {@code next} on, {@link #WINDOW} at a time, each streamed to its place in the file, and
+     * hashes them in order as they complete, until {@code end}, the first missing one, or a short one (the
+     * content's last).
      */
-    private void pull(int end, long total) throws IOException, InterruptedException {
-        Deque<Future<Optional<byte[]>>> inFlight = new ArrayDeque<>();
+    private void pull(int end, long total, int window) throws IOException, InterruptedException {
+        Deque<Future<Long>> inFlight = new ArrayDeque<>();
         int requested = next;
         try {
             while (true) {
-                while (inFlight.size() < WINDOW && requested < end) {
+                while (inFlight.size() < window && requested < end) {
                     int i = requested++;
                     Chunks set = chunks;
-                    inFlight.add(pool().submit(() -> tier.chunk(set, i)));
+                    inFlight.add(pool().submit(() -> fetch(set, i)));
                 }
                 if (inFlight.isEmpty()) {
                     return;
                 }
-                Optional<byte[]> chunk = await(inFlight.removeFirst());
-                if (chunk.isEmpty()) {
+                long length = await(inFlight.removeFirst());
+                if (length < 0) {
                     return;
                 }
-                byte[] bytes = chunk.get();
-                if (bytes.length > chunks.size() || total >= 0 && bytes.length != chunks.length(next, total)) {
-                    throw new OtherBytes(tier.chunkName(chunks.set(), next) + " holds " + bytes.length
-                            + " bytes, not " + (total >= 0 ? chunks.length(next, total) : "at most " + chunks.size()));
+                if (length > chunks.size() || total >= 0 && length != chunks.length(next, total)) {
+                    throw new OtherBytes(tier.chunkName(chunks.set(), next) + " holds " + length + " bytes, not "
+                            + (total >= 0 ? chunks.length(next, total) : "at most " + chunks.size()));
                 }
-                append(bytes, total);
-                if (bytes.length < chunks.size()) {
+                transfer.hashFile(channel, transfer.size() + length, buffer, partial.toString());
+                next++;
+                transferred += length;
+                if (!started) {
+                    started = true;
+                    listener.started(url, total);
+                }
+                listener.progress(url, transfer.size(), total);
+                if (length < chunks.size()) {
                     return; // the last
                 }
             }
         } finally {
-            inFlight.forEach(f -> f.cancel(true));
+            // every fetch ends before the file is used again: none may write into what comes next
+            for (Future<Long> f : inFlight) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    // a chunk beyond the one that stopped us: its failure does not matter
+                }
+            }
         }
     }
 
-    private void append(byte[] bytes, long total) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        long at = transfer.size();
-        while (buffer.hasRemaining()) {
-            at += channel.write(buffer, at);
+    /**
+     * Streams chunk {@code i} of {@code set} to its place in the file (a worker thread's part).
+     *
+     * @return its length, or -1 if it is not stored
+     * @throws OtherBytes   if it is longer than a chunk
+     * @throws StoreFailure if the store failed to send it
+     */
+    private long fetch(Chunks set, int i) throws IOException {
+        Optional<InputStream> body;
+        try {
+            body = tier.chunk(set, i);
+        } catch (IOException e) {
+            throw new StoreFailure(e);
         }
-        transfer.add(bytes);
-        next++;
-        transferred += bytes.length;
-        if (!started) {
-            started = true;
-            listener.started(url, total);
+        if (body.isEmpty()) {
+            return -1;
         }
-        listener.progress(url, transfer.size(), total);
+        long start = (long) i * set.size();
+        long length = 0;
+        byte[] bytes = new byte[Transfer.BUFFER_SIZE];
+        try (InputStream in = body.get()) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(bytes);
+                } catch (IOException e) {
+                    throw new StoreFailure(e);
+                }
+                if (n < 0) {
+                    return length;
+                }
+                if (length + n > set.size()) {
+                    throw new OtherBytes(tier.chunkName(set.set(), i) + " holds more than " + set.size() + " bytes");
+                }
+                ByteBuffer buf = ByteBuffer.wrap(bytes, 0, n);
+                while (buf.hasRemaining()) {
+                    channel.write(buf, start + length + buf.position()); // the local disk: as for any download
+                }
+                length += n;
+            }
+        }
     }
 
-    private static Optional<byte[]> await(Future<Optional<byte[]>> future) throws IOException, InterruptedException {
+    private static long await(Future<Long> future) throws IOException, InterruptedException {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            throw new StoreFailure(e.getCause() instanceof IOException io ? io
-                    : new IOException("reading a chunk failed: " + e.getCause(), e.getCause()));
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new StoreFailure(new IOException("reading a chunk failed: " + e.getCause(), e.getCause()));
         }
     }
 

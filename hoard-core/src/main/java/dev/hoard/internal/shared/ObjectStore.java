@@ -1,6 +1,7 @@
 package dev.hoard.internal.shared;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,15 @@ public interface ObjectStore {
     Created createIfAbsent(String key, byte[] body) throws IOException;
 
     void put(String key, byte[] body) throws IOException;
+
+    /**
+     * Puts content that every reader verifies by its own digest: its payload is not hashed into the signature
+     * ({@code UNSIGNED-PAYLOAD}), which spares a SHA-256 pass over every byte uploaded.
+     */
+    void putContent(String key, byte[] body) throws IOException;
+
+    /** An object's body as a stream, for content too large to hold twice; empty if it is not there. */
+    Optional<InputStream> stream(String key) throws IOException;
 
     /** Every object under {@code prefix}, all pages. */
     List<Stat> list(String prefix) throws IOException;

@@ -194,12 +194,12 @@ public final class SharedTier {
 
     /** Stores chunk {@code i} of {@code set}: one plain PUT, readable by others the moment it returns. */
     public void putChunk(Chunks set, int i, byte[] bytes) throws IOException {
-        store().put(chunkKey(set.set(), i), bytes);
+        store().putContent(chunkKey(set.set(), i), bytes);
     }
 
-    /** Chunk {@code i} of {@code set}, or empty if it is not (yet) stored. */
-    public Optional<byte[]> chunk(Chunks set, int i) throws IOException {
-        return store().read(chunkKey(set.set(), i)).map(ObjectStore.Read::body);
+    /** Chunk {@code i} of {@code set} as a stream to read and close, or empty if it is not (yet) stored. */
+    public Optional<java.io.InputStream> chunk(Chunks set, int i) throws IOException {
+        return store().stream(chunkKey(set.set(), i));
     }
 
     /** Deletes what is stored of a chunk set that will never be named (an upload given up); failures are ignored. */

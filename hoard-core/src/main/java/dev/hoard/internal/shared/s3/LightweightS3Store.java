@@ -5,11 +5,13 @@ import com.github.davidmoten.aws.lw.client.Credentials;
 import com.github.davidmoten.aws.lw.client.HttpMethod;
 import com.github.davidmoten.aws.lw.client.Request;
 import com.github.davidmoten.aws.lw.client.Response;
+import com.github.davidmoten.aws.lw.client.ResponseInputStream;
 import com.github.davidmoten.aws.lw.client.xml.XmlElement;
 import dev.hoard.SharedTierSettings;
 import dev.hoard.internal.shared.ObjectStore;
 import dev.hoard.internal.shared.StoreException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -84,6 +86,36 @@ public final class LightweightS3Store implements ObjectStore {
     @Override
     public void put(String key, byte[] body) throws IOException {
         check("PUT", key, send("PUT", key, object(key).method(HttpMethod.PUT).requestBody(body)));
+    }
+
+    @Override
+    public void putContent(String key, byte[] body) throws IOException {
+        check("PUT", key, send("PUT", key, object(key).method(HttpMethod.PUT).unsignedPayload()
+                .requestBody(body)));
+    }
+
+    @Override
+    public Optional<InputStream> stream(String key) throws IOException {
+        ResponseInputStream in;
+        try {
+            in = object(key).responseInputStream();
+        } catch (UncheckedIOException e) {
+            throw new IOException("GET " + key + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new IOException("GET " + key + ": " + e, e);
+        }
+        if (in.statusCode() == 404) {
+            in.close();
+            return Optional.empty();
+        }
+        if (in.statusCode() < 200 || in.statusCode() > 299) {
+            String body;
+            try (in) {
+                body = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            throw new StoreException("GET", key, in.statusCode(), body);
+        }
+        return Optional.of(in);
     }
 
     @Override
