@@ -420,7 +420,9 @@ public final class Fetcher {
             try {
                 published = publish(request, entry, partial, complete);
             } catch (IOException | RuntimeException e) {
-                chunks.ifPresent(tier::discard); // wrong bytes: nothing will name them
+                if (upload != null) {
+                    chunks.ifPresent(tier::discard); // wrong bytes: nothing will name them
+                }
                 throw e;
             }
             if (upload != null) {

@@ -178,6 +178,11 @@ public final class ChunkUpload {
                     if (failed || !ready()) {
                         return;
                     }
+                    if (!tier.available()) { // given up elsewhere (the heartbeat): nothing would name more chunks
+                        failed = true;
+                        lock.notifyAll();
+                        return;
+                    }
                     set = chunks;
                     i = stored;
                     length = total >= 0 ? set.length(i, total) : set.size();

@@ -34,8 +34,8 @@ public final class Lease implements AutoCloseable {
     }
 
     /**
-     * Rewrites the heartbeat every second from a daemon thread until {@link #close}. A write that fails gives the
-     * tier up for this process (said once through {@code warn}); the download it covers goes on.
+     * Rewrites the heartbeat every second from a daemon thread until {@link #close}. A write that fails twice gives
+     * the tier up for this process (said once through {@code warn}); the download it covers goes on.
      */
     public synchronized void beat(Supplier<Progress> progress, Consumer<String> warn) {
         if (heartbeat != null) {
@@ -44,8 +44,14 @@ public final class Lease implements AutoCloseable {
         heartbeat = Thread.ofPlatform().daemon().name("hoard-tier-heartbeat-" + generation).start(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted() && tier.available()) {
-                    Progress now = progress.get();
-                    store.put(prefix + generation + ".hb", LeaseHolder.heartbeat(holder.token(), now));
+                    byte[] beat = LeaseHolder.heartbeat(holder.token(), progress.get());
+                    try {
+                        store.put(prefix + generation + ".hb", beat);
+                    } catch (StoreException e) {
+                        throw e; // a refusal: not worth a second try
+                    } catch (IOException e) {
+                        store.put(prefix + generation + ".hb", beat); // one retry of a dropped or slow request
+                    }
                     Thread.sleep(SharedTier.HEARTBEAT);
                 }
             } catch (InterruptedException e) {
