@@ -180,6 +180,7 @@ public final class ChunkUpload {
                     }
                     if (!tier.available()) { // given up elsewhere (the heartbeat): nothing would name more chunks
                         failed = true;
+                        error = new IOException("the shared tier was given up after an earlier failure");
                         lock.notifyAll();
                         return;
                     }

@@ -145,11 +145,6 @@ public final class SharedTier {
         return key("content/" + sha256.hex() + ".json");
     }
 
-    /** A content's name for messages: {@code s3://BUCKET/PREFIX/v2/content/HEX.json}. */
-    public String contentName(Digest sha256) {
-        return "s3://" + settings.bucket() + "/" + contentKey(sha256);
-    }
-
     /** A chunk set's name for messages: {@code s3://BUCKET/PREFIX/v2/chunks/SET/}. */
     public String setName(Chunks set) {
         return "s3://" + settings.bucket() + "/" + key("chunks/" + set.set() + "/");
