@@ -379,8 +379,10 @@ public final class Fetcher {
             return downloadFromOrigin(request, entry, partial, known, first, adopted, listener, null);
         }
         try (TierFetch.Offer offer = tier.consult(request, partial, listener)) {
-            // what a dead holder left is resumed unless following another machine's upload replaced it
-            PartialRecord resumable = offer.read().touched() ? null : adopted;
+            // what a dead holder left is resumed: another machine's, read from its chunks (offer.resume), or this
+            // machine's, unless following another machine's upload replaced it
+            PartialRecord resumable = offer.resume() != null ? offer.resume()
+                    : offer.read().touched() ? null : adopted;
             if (offer.content() != null) {
                 Published published = fromTier(request, entry, partial, offer, listener);
                 if (published != null) {
@@ -470,8 +472,11 @@ public final class Fetcher {
 
     /** This process's own progress on the entry, read once per heartbeat, as other machines' waiters see it. */
     private static Lease.Progress holderProgress(CacheEntry entry) {
-        return entry.readHolderProgress().map(p -> new Lease.Progress(p.bytesSoFar(), p.totalBytes(), null, 0))
-                .orElse(Lease.Progress.UNKNOWN);
+        Lease.Progress download = entry.readHolderProgress()
+                .map(p -> new Lease.Progress(p.bytesSoFar(), p.totalBytes())).orElse(Lease.Progress.UNKNOWN);
+        return entry.readPartialRecord().filter(r -> r.source() != null)
+                .map(r -> download.withOrigin(new Lease.Origin(r.source(), r.etag(), r.lastModified())))
+                .orElse(download);
     }
 
     private Published publish(FetchRequest request, CacheEntry entry, Path partial, Download.Complete complete)

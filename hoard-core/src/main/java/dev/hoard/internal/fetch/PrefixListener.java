@@ -1,5 +1,7 @@
 package dev.hoard.internal.fetch;
 
+import dev.hoard.Digest;
+
 /**
  * Hears how much of a download's file is final: the prefix its hash has read (which a segmented download advances
  * as its segments join up), and the cuts that take part of it back. The shared tier's lease holder uploads chunks
@@ -21,4 +23,13 @@ interface PrefixListener {
 
     /** The file was truncated to {@code size} bytes: what was beyond will be written again, maybe differently. */
     void cut(long size);
+
+    /** Every how many bytes the hash's state is wanted ({@link #digestAt}); 0 for never. */
+    default long digestEvery() {
+        return 0;
+    }
+
+    /** The SHA-256 of the file's first {@code end} bytes, a multiple of {@link #digestEvery}. */
+    default void digestAt(long end, Digest sha256) {
+    }
 }

@@ -13,6 +13,7 @@ import dev.hoard.internal.shared.SharedTier;
 import dev.hoard.internal.shared.TierContent;
 import dev.hoard.internal.shared.TierRecord;
 import dev.hoard.internal.store.EntryMetadata;
+import dev.hoard.internal.store.PartialRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,8 +52,11 @@ final class TierFetch {
      * @param content what the tier has for it, or null: download from the origin
      * @param record  the URL's record, or null (content found by the request's digest)
      * @param lease   the lease this process now holds while it downloads from the origin, or null
+     * @param resume  what the partial file now holds of a dead holder's download, read from its chunks and checked
+     *                against the SHA-256 its heartbeat gave: the origin download continues it; or null
      */
-    record Offer(TierContent content, TierRecord record, Lease lease, TierRead read) implements AutoCloseable {
+    record Offer(TierContent content, TierRecord record, Lease lease, TierRead read, PartialRecord resume)
+            implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
@@ -75,11 +79,12 @@ final class TierFetch {
     Offer consult(FetchRequest request, Path partial, FetchListener listener) throws InterruptedException {
         TierRead read = new TierRead(tier, partial, request.digest(), request.uri(), listener);
         if (!tier.available()) {
-            return new Offer(null, null, null, read);
+            return new Offer(null, null, null, read, null);
         }
         Consumer<String> warn = message -> listener.warning(request.uri(), message);
         Instant deadline = deadline(request);
         boolean announced = false;
+        Lease.Progress followed = null; // the last heartbeat whose chunks were read
         try {
             while (true) {
                 Optional<Offer> found = find(request, read);
@@ -87,7 +92,7 @@ final class TierFetch {
                     return found.get();
                 }
                 if (!tier.exclusiveCreates(warn)) {
-                    return new Offer(null, null, null, read);
+                    return new Offer(null, null, null, read, null);
                 }
                 SharedTier.Claim claim = tier.claim(request.uri());
                 if (claim instanceof SharedTier.Won won) {
@@ -96,8 +101,13 @@ final class TierFetch {
                         won.lease().close();
                         return meanwhile.get();
                     }
-                    read.discard(); // a dead holder's chunks: the origin from byte 0
-                    return new Offer(null, null, won.lease(), read);
+                    // a dead holder's chunks: kept if they can be vouched for (the download then says it
+                    // resumes), else the origin from byte 0
+                    PartialRecord resume = resumable(read, followed, partial);
+                    if (resume == null) {
+                        read.discard();
+                    }
+                    return new Offer(null, null, won.lease(), read, resume);
                 }
                 SharedTier.Busy busy = (SharedTier.Busy) claim;
                 Lease.Progress progress = busy.progress();
@@ -111,6 +121,7 @@ final class TierFetch {
                 }
                 if (progress.chunks() != null) {
                     read.use(progress.chunks());
+                    followed = progress;
                     if (follow(read, progress)) {
                         deadline = deadline(request);
                         continue; // then the record, or the lease, once more
@@ -123,10 +134,10 @@ final class TierFetch {
             }
         } catch (TierRead.OtherBytes e) {
             otherBytes(request, e.getMessage(), listener);
-            return new Offer(null, null, null, read);
+            return new Offer(null, null, null, read, null);
         } catch (IOException e) {
             tier.failed(e, warn);
-            return new Offer(null, null, null, read);
+            return new Offer(null, null, null, read, null);
         }
     }
 
@@ -153,6 +164,31 @@ final class TierFetch {
         return any;
     }
 
+    /**
+     * What this machine can keep of a dead holder's upload when it takes over: the chunks its last heartbeat
+     * counted, if this machine read them all (reading what is missing) and their SHA-256 is the one the holder's
+     * own hash had at that point, and the holder's source and validators let the origin be asked for the rest
+     * ({@code If-Range}). Null otherwise. A store failure here only means starting from byte 0.
+     */
+    private PartialRecord resumable(TierRead read, Lease.Progress last, Path partial) throws InterruptedException {
+        if (last == null || last.chunks() == null || !last.chunks().equals(read.chunks()) || last.stored() == 0
+                || last.storedSha256() == null || last.origin() == null || last.total() < 0) {
+            return null;
+        }
+        PartialRecord record = new PartialRecord(partial.getFileName().toString(), last.origin().source(),
+                last.origin().etag(), last.origin().lastModified(), last.total(), PartialRecord.currentBootId(), 0);
+        if (record.ifRangeValidator() == null) {
+            return null;
+        }
+        try {
+            read.readUpTo(last.stored(), last.total());
+            long kept = read.keep(last.stored(), last.storedSha256());
+            return kept < 0 ? null : record.withDurable(kept);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private Instant deadline(FetchRequest request) {
         return request.lockTimeout() == null ? null : clock.instant().plus(request.lockTimeout());
     }
@@ -166,12 +202,12 @@ final class TierFetch {
         boolean bySha256 = wanted != null && wanted.algorithm() == DigestAlgorithm.SHA256;
         Optional<TierRecord> record = tier.record(request.uri());
         if (record.isPresent() && (!bySha256 || record.get().sha256().equals(wanted))) {
-            return Optional.of(new Offer(record.get().content(), record.get(), null, read));
+            return Optional.of(new Offer(record.get().content(), record.get(), null, read, null));
         }
         if (bySha256) {
             Optional<TierContent> content = tier.content(wanted);
             if (content.isPresent()) {
-                return Optional.of(new Offer(content.get(), null, null, read));
+                return Optional.of(new Offer(content.get(), null, null, read, null));
             }
         }
         return Optional.empty();
@@ -236,10 +272,7 @@ final class TierFetch {
         Consumer<String> warn = message -> listener.warning(request.uri(), message);
         ChunkUpload upload = ChunkUpload.following(tier, partial, warn);
         if (lease != null) {
-            lease.beat(() -> {
-                Lease.Progress d = download.get();
-                return upload.progress(d.bytes(), d.total());
-            }, warn);
+            lease.beat(() -> upload.progress(download.get()), warn);
         }
         return upload;
     }
@@ -255,6 +288,16 @@ final class TierFetch {
             @Override
             public void cut(long size) {
                 upload.cut(size);
+            }
+
+            @Override
+            public long digestEvery() {
+                return upload.digestEvery();
+            }
+
+            @Override
+            public void digestAt(long end, Digest sha256) {
+                upload.digestAt(end, sha256);
             }
         };
     }

@@ -41,6 +41,8 @@ final class TierRead implements AutoCloseable {
     private FileChannel channel;
     private Transfer transfer;
     private final byte[] buffer = new byte[Transfer.BUFFER_SIZE];
+    /** The SHA-256 of the first {@code n} chunks, for each whole chunk read: to compare with a dead holder's. */
+    private final java.util.Map<Integer, Digest> sha256At = new java.util.HashMap<>();
     private Chunks chunks;
     private int next;
     private long transferred;
@@ -86,6 +88,7 @@ final class TierRead implements AutoCloseable {
         transfer = new Transfer(expected);
         chunks = set;
         next = 0;
+        sha256At.clear();
     }
 
     /** Starts the file over and forgets the set: what it holds is not to be used. */
@@ -96,6 +99,31 @@ final class TierRead implements AutoCloseable {
         chunks = null;
         transfer = null;
         next = 0;
+        sha256At.clear();
+    }
+
+    /**
+     * Keeps the first {@code count} chunks read, when their SHA-256 is {@code expected}, as the start of a download
+     * from the origin: the file is cut to them and forced.
+     *
+     * @return the bytes kept, or -1 (nothing changed) if fewer were read or their hash differs
+     */
+    long keep(int count, Digest expected) throws IOException {
+        Digest ours = sha256At.get(count);
+        if (ours == null || !ours.equals(expected)) {
+            return -1;
+        }
+        long bytes = (long) count * chunks.size();
+        channel.truncate(bytes);
+        channel.force(true);
+        return bytes;
+    }
+
+    /** Reads the set's chunks up to {@code count} (all stored, by what a heartbeat said). */
+    void readUpTo(int count, long total) throws IOException, InterruptedException {
+        if (count > next) {
+            pull(count, total, WINDOW);
+        }
     }
 
     /**
@@ -173,6 +201,9 @@ final class TierRead implements AutoCloseable {
                 }
                 transfer.hashFile(channel, transfer.size() + length, buffer, partial.toString());
                 next++;
+                if (length == chunks.size()) {
+                    sha256At.put(next, transfer.result().sha256());
+                }
                 transferred += length;
                 if (!started) {
                     started = true;

@@ -242,12 +242,33 @@ final class Transfer {
     }
 
     private void update(byte[] buffer, int n) {
-        sha256.update(buffer, 0, n);
-        if (other != null) {
-            other.update(buffer, 0, n);
+        long every = prefix.digestEvery();
+        int off = 0;
+        while (off < n) {
+            int len = n - off;
+            if (every > 0) {
+                len = (int) Math.min(len, every - size % every); // stop at each boundary the listener wants
+            }
+            sha256.update(buffer, off, len);
+            if (other != null) {
+                other.update(buffer, off, len);
+            }
+            size += len;
+            off += len;
+            if (every > 0 && size % every == 0) {
+                prefix.digestAt(size, sha256Now());
+            }
         }
-        size += n;
         prefix.hashed(size);
+    }
+
+    /** The SHA-256 of what was hashed so far, leaving the running digest as it is. */
+    private Digest sha256Now() {
+        try {
+            return Digest.of(DigestAlgorithm.SHA256, ((MessageDigest) sha256.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned", e);
+        }
     }
 
     private static int read(InputStream in, byte[] buffer) throws BodyReadException {

@@ -1,5 +1,6 @@
 package dev.hoard.internal.shared;
 
+import dev.hoard.Digest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -30,6 +33,8 @@ public final class ChunkUpload {
     private final Consumer<String> warn;
     private final Object lock = new Object();
     private final List<Chunks> abandoned = new ArrayList<>();
+    /** The file's SHA-256 at chunk boundaries from the last stored one on, as the download's hash passed them. */
+    private final NavigableMap<Long, Digest> digests = new TreeMap<>();
     private final Thread thread;
     private Chunks chunks;
     private int stored;
@@ -85,9 +90,27 @@ public final class ChunkUpload {
         }
     }
 
+    /** Every how many bytes {@link #digestAt} wants the file's SHA-256: the chunk size. */
+    public long digestEvery() {
+        synchronized (lock) {
+            return chunks.size();
+        }
+    }
+
+    /** The SHA-256 of the file's first {@code end} bytes (a chunk boundary), for the heartbeat. */
+    public void digestAt(long end, Digest sha256) {
+        synchronized (lock) {
+            if (end >= (long) stored * chunks.size()) {
+                digests.put(end, sha256);
+            }
+            digests.headMap((long) stored * chunks.size()).clear();
+        }
+    }
+
     /** The file was cut to {@code size}: chunks beyond it no longer hold its bytes. */
     public void cut(long size) {
         synchronized (lock) {
+            digests.tailMap(size, false).clear();
             hashed = Math.min(hashed, size);
             if ((long) stored * chunks.size() > size) {
                 abandoned.add(chunks);
@@ -98,11 +121,18 @@ public final class ChunkUpload {
         }
     }
 
-    /** The set being uploaded and how many of its chunks, from the first, are stored: what the heartbeat says. */
-    public Lease.Progress progress(long bytes, long totalBytes) {
+    /**
+     * What the heartbeat says: the download's progress, the set being uploaded, how many of its chunks (from the
+     * first) are stored and their SHA-256 (as the download hashed them, when known).
+     */
+    public Lease.Progress progress(Lease.Progress download) {
         synchronized (lock) {
-            return failed ? new Lease.Progress(bytes, totalBytes, null, 0)
-                    : new Lease.Progress(bytes, totalBytes, chunks, stored);
+            if (failed) {
+                return download;
+            }
+            long end = (long) stored * chunks.size();
+            return new Lease.Progress(download.bytes(), download.total(), chunks, stored,
+                    stored == 0 ? null : digests.get(end), download.origin());
         }
     }
 

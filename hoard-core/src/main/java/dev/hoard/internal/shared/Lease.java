@@ -1,5 +1,6 @@
 package dev.hoard.internal.shared;
 
+import dev.hoard.Digest;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -63,11 +64,29 @@ public final class Lease implements AutoCloseable {
     }
 
     /**
-     * How far the download a lease covers is, as one reading: bytes so far and the total, each -1 if unknown; and
-     * the chunk set the holder uploads to (null if none) with how many of its chunks, from the first, are stored.
+     * How far the download a lease covers is, as one reading: bytes so far and the total, each -1 if unknown; the
+     * chunk set the holder uploads to (null if none) with how many of its chunks, from the first, are stored, and
+     * the SHA-256 of those chunks' bytes as the holder hashed them; and where the holder's bytes come from. The last
+     * two let a machine that takes over from a dead holder keep the chunks it read and ask the origin for the rest.
+     *
+     * @param storedSha256 the SHA-256 of the first {@code stored} chunks, or null
+     * @param origin       the source and validators of the holder's download, or null
      */
-    public record Progress(long bytes, long total, Chunks chunks, int stored) {
-        public static final Progress UNKNOWN = new Progress(-1, -1, null, 0);
+    public record Progress(long bytes, long total, Chunks chunks, int stored, Digest storedSha256, Origin origin) {
+        public static final Progress UNKNOWN = new Progress(-1, -1);
+
+        /** A download's progress alone, with no upload. */
+        public Progress(long bytes, long total) {
+            this(bytes, total, null, 0, null, null);
+        }
+
+        public Progress withOrigin(Origin o) {
+            return new Progress(bytes, total, chunks, stored, storedSha256, o);
+        }
+    }
+
+    /** The URL a holder downloads from and the validators it got, as a resumed request needs them. */
+    public record Origin(String source, String etag, String lastModified) {
     }
 
     /**

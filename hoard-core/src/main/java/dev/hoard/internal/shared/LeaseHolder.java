@@ -1,5 +1,6 @@
 package dev.hoard.internal.shared;
 
+import dev.hoard.Digest;
 import dev.hoard.internal.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -34,6 +35,10 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
                 Instant.parse(since));
     }
 
+    private static String text(Map<String, Object> f, String name) {
+        return f.get(name) instanceof String s ? s : null;
+    }
+
     /**
      * A heartbeat's body ({@code <generation>.hb}): the holder's token, how far its download got, and which chunk
      * set it uploads the content to and how many of its chunks (from the first) are stored.
@@ -46,6 +51,14 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
         if (progress.chunks() != null) {
             progress.chunks().write(fields);
             fields.put("chunks", (long) progress.stored());
+            if (progress.storedSha256() != null) {
+                fields.put("chunksSha256", progress.storedSha256().hex());
+            }
+        }
+        if (progress.origin() != null) {
+            fields.put("source", progress.origin().source());
+            fields.put("etag", progress.origin().etag());
+            fields.put("lastModified", progress.origin().lastModified());
         }
         return Json.write(fields).getBytes(StandardCharsets.UTF_8);
     }
@@ -58,15 +71,19 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
             long total = f.get("total") instanceof Long t ? t : -1;
             Chunks chunks = null;
             int stored = 0;
+            Digest storedSha256 = null;
             if (f.get("chunks") instanceof Long n && n >= 0 && n <= Integer.MAX_VALUE) {
                 try {
                     chunks = Chunks.read(f);
                     stored = (int) (long) n;
+                    storedSha256 = f.get("chunksSha256") instanceof String hex ? Digest.sha256(hex) : null;
                 } catch (IllegalArgumentException e) {
-                    // progress without a chunk set: nothing to follow
+                    // progress without a (valid) chunk set: nothing to follow
                 }
             }
-            return new Lease.Progress(bytes, total, chunks, stored);
+            Lease.Origin origin = f.get("source") instanceof String source
+                    ? new Lease.Origin(source, text(f, "etag"), text(f, "lastModified")) : null;
+            return new Lease.Progress(bytes, total, chunks, stored, storedSha256, origin);
         } catch (IllegalArgumentException e) {
             return Lease.Progress.UNKNOWN;
         }
