@@ -85,10 +85,25 @@ final class TierRead implements AutoCloseable {
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         }
         channel.truncate(0);
-        transfer = new Transfer(expected);
+        transfer = new Transfer(expected, boundaries(set));
         chunks = set;
         next = 0;
         sha256At.clear();
+    }
+
+    /** Records the hash at each whole chunk the transfer passes, as the holder's download does for its heartbeat. */
+    private PrefixListener boundaries(Chunks set) {
+        return new PrefixListener() {
+            @Override
+            public long digestEvery() {
+                return set.size();
+            }
+
+            @Override
+            public void digestAt(long end, Digest sha256) {
+                sha256At.put((int) (end / set.size()), sha256);
+            }
+        };
     }
 
     /** Starts the file over and forgets the set: what it holds is not to be used. */
@@ -201,9 +216,6 @@ final class TierRead implements AutoCloseable {
                 }
                 transfer.hashFile(channel, transfer.size() + length, buffer, partial.toString());
                 next++;
-                if (length == chunks.size()) {
-                    sha256At.put(next, transfer.result().sha256());
-                }
                 transferred += length;
                 if (!started) {
                     started = true;

@@ -229,8 +229,7 @@ final class Transfer {
         try {
             Digest otherDigest = other == null ? null
                     : Digest.of(otherAlgorithm, ((MessageDigest) other.clone()).digest());
-            return new Received(size, Digest.of(DigestAlgorithm.SHA256, ((MessageDigest) sha256.clone()).digest()),
-                    otherDigest);
+            return new Received(size, sha256Now(), otherDigest);
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("the JDK's SHA digests are cloneable", e);
         }
