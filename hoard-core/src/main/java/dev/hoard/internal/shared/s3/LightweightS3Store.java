@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@link ObjectStore} on davidmoten's aws-lightweight-client-java (92 KB, no dependencies; docs/shared-tier.md says
@@ -96,14 +97,7 @@ public final class LightweightS3Store implements ObjectStore {
 
     @Override
     public Optional<InputStream> stream(String key) throws IOException {
-        ResponseInputStream in;
-        try {
-            in = object(key).responseInputStream();
-        } catch (UncheckedIOException e) {
-            throw new IOException("GET " + key + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (RuntimeException e) {
-            throw new IOException("GET " + key + ": " + e, e);
-        }
+        ResponseInputStream in = call("GET", key, object(key)::responseInputStream);
         if (in.statusCode() == 404) {
             in.close();
             return Optional.empty();
@@ -151,8 +145,12 @@ public final class LightweightS3Store implements ObjectStore {
 
     /** Runs a request; the library reports an unreachable store as an UncheckedIOException, made checked here. */
     private static Response send(String operation, String key, Request request) throws IOException {
+        return call(operation, key, request::response);
+    }
+
+    private static <T> T call(String operation, String key, Supplier<T> request) throws IOException {
         try {
-            return request.response();
+            return request.get();
         } catch (UncheckedIOException e) {
             IOException cause = e.getCause();
             throw new IOException(operation + " " + key + ": " + cause.getMessage(), cause);
