@@ -31,12 +31,8 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
                 || !(f.get("pid") instanceof Long pid) || !(f.get("since") instanceof String since)) {
             throw new IllegalArgumentException("not a lease");
         }
-        return new LeaseHolder(token, f.get("url") instanceof String url ? url : null, host, pid,
+        return new LeaseHolder(token, TierRecord.text(f, "url"), host, pid,
                 Instant.parse(since));
-    }
-
-    private static String text(Map<String, Object> f, String name) {
-        return f.get(name) instanceof String s ? s : null;
     }
 
     /**
@@ -82,7 +78,7 @@ public record LeaseHolder(String token, String url, String host, long pid, Insta
                 }
             }
             Lease.Origin origin = f.get("source") instanceof String source
-                    ? new Lease.Origin(source, text(f, "etag"), text(f, "lastModified")) : null;
+                    ? new Lease.Origin(source, TierRecord.text(f, "etag"), TierRecord.text(f, "lastModified")) : null;
             return new Lease.Progress(bytes, total, chunks, stored, storedSha256, origin);
         } catch (IllegalArgumentException e) {
             return Lease.Progress.UNKNOWN;

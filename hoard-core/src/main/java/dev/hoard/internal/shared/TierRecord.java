@@ -50,7 +50,8 @@ public record TierRecord(String url, long size, Digest sha256, String etag, Stri
                 text(f, "contentType"), Instant.parse(at), Chunks.read(f));
     }
 
-    private static String text(Map<String, Object> f, String name) {
+    /** A field that is a string, or null: what the tier's JSON objects hold for optional text. */
+    static String text(Map<String, Object> f, String name) {
         return f.get(name) instanceof String s ? s : null;
     }
 }
