@@ -313,9 +313,7 @@ final class TierFetch {
 
     /** Deletes chunks that nothing will name. */
     void discard(Chunks chunks) {
-        if (tier.available()) {
-            tier.discard(chunks);
-        }
+        tier.discard(chunks);
     }
 
     /** Names the uploaded chunks as the URL's content (content index, then record); a failure is said, never thrown. */

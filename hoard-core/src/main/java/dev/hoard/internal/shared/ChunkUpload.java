@@ -167,9 +167,7 @@ public final class ChunkUpload {
                 garbage.add(chunks);
             }
         }
-        if (tier.available()) {
-            garbage.forEach(tier::discard);
-        }
+        garbage.forEach(tier::discard);
         return done;
     }
 
@@ -189,9 +187,7 @@ public final class ChunkUpload {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (tier.available()) {
-            garbage.forEach(tier::discard);
-        }
+        garbage.forEach(tier::discard);
     }
 
     private void run() {
@@ -277,12 +273,6 @@ public final class ChunkUpload {
     }
 
     private void put(Chunks set, int i, byte[] bytes) throws IOException {
-        try {
-            tier.putChunk(set, i, bytes);
-        } catch (StoreException e) {
-            throw e; // a refusal (403, full) is not worth a second try
-        } catch (IOException e) {
-            tier.putChunk(set, i, bytes); // one retry of a dropped connection
-        }
+        SharedTier.twice(() -> tier.putChunk(set, i, bytes));
     }
 }

@@ -46,13 +46,7 @@ public final class Lease implements AutoCloseable {
             try {
                 while (!Thread.currentThread().isInterrupted() && tier.available()) {
                     byte[] beat = LeaseHolder.heartbeat(holder.token(), progress.get());
-                    try {
-                        store.put(prefix + generation + ".hb", beat);
-                    } catch (StoreException e) {
-                        throw e; // a refusal: not worth a second try
-                    } catch (IOException e) {
-                        store.put(prefix + generation + ".hb", beat); // one retry of a dropped or slow request
-                    }
+                    SharedTier.twice(() -> store.put(prefix + generation + ".hb", beat));
                     Thread.sleep(SharedTier.HEARTBEAT);
                 }
             } catch (InterruptedException e) {

@@ -86,6 +86,27 @@ public final class SharedTier {
         return s;
     }
 
+    /** A request to the store, for {@link #twice}. */
+    @FunctionalInterface
+    interface Request {
+        void send() throws IOException;
+    }
+
+    /**
+     * Sends a write whose loss would cost the fleet a second origin download (a chunk, a heartbeat) once more if
+     * the connection failed or timed out; an answer that refuses it ({@link StoreException}: 403, full, 5xx) is
+     * final.
+     */
+    static void twice(Request request) throws IOException {
+        try {
+            request.send();
+        } catch (StoreException e) {
+            throw e;
+        } catch (IOException e) {
+            request.send();
+        }
+    }
+
     /** {@code s3://BUCKET/PREFIX}, as messages name the tier. */
     public String location() {
         return settings.location();
@@ -197,8 +218,14 @@ public final class SharedTier {
         return store().stream(chunkKey(set.set(), i));
     }
 
-    /** Deletes what is stored of a chunk set that will never be named (an upload given up); failures are ignored. */
+    /**
+     * Deletes what is stored of a chunk set that will never be named (an upload given up); failures are ignored,
+     * and a tier given up is not asked (the set is garbage for {@code prune --shared}).
+     */
     public void discard(Chunks set) {
+        if (!available()) {
+            return;
+        }
         try {
             ObjectStore s = store();
             for (ObjectStore.Stat chunk : s.list(key("chunks/" + set.set() + "/"))) {
