@@ -153,10 +153,12 @@ class EncodedResponsesTest {
                 .fetch(FetchRequest.of(url).digest(Hashes.sha256(large)), listener);
 
         assertEquals(Hashes.sha256(large), r.digest());
+        // Each exchange is recorded at its last write, and the abandoned ranged response may still be sending into
+        // the socket's buffers when the request for all of it has finished: compare the two as a set, not in order.
         List<RecordedRequest> requests = server.requests();
-        assertEquals("bytes=0-1048575", requests.getFirst().header("Range"), requests.toString());
         assertEquals(2, requests.size(), requests.toString());
-        assertNull(requests.get(1).header("Range"));
+        List<String> ranges = requests.stream().map(q -> String.valueOf(q.header("Range"))).sorted().toList();
+        assertEquals(List.of("bytes=0-1048575", "null"), ranges, requests.toString());
     }
 
     @Test
