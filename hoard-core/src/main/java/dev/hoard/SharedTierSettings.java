@@ -26,12 +26,19 @@ import java.util.Map;
  * @param requestTimeout how long the store may stay silent in one request; a tier slower than this is skipped
  * @param chunkSize      the size of the chunks content is uploaded in ({@link #DEFAULT_CHUNK_SIZE}): each is one
  *                       PUT that other machines can read the moment it is stored
+ * @param maxAttempts    how many times one request is sent when the store answers that it is busy or failed
+ *                       (500, 502, 503, 504, 429, {@code SlowDown}) or the connection breaks mid-request, with AWS's
+ *                       "standard" backoff in between ({@link #DEFAULT_MAX_ATTEMPTS}, as the AWS tools); a store
+ *                       that cannot be reached or stays silent is never retried: the origin is asked instead
  */
 public record SharedTierSettings(String bucket, String prefix, URI endpoint, String region, String accessKey,
-        String secretKey, String sessionToken, Duration connectTimeout, Duration requestTimeout, int chunkSize) {
+        String secretKey, String sessionToken, Duration connectTimeout, Duration requestTimeout, int chunkSize,
+        int maxAttempts) {
 
     /** 8 MiB: about 0.1 s of a fast origin, so that waiters trail the download closely, in few requests. */
     public static final int DEFAULT_CHUNK_SIZE = 8 << 20;
+    /** 3, as the AWS SDKs' and CLI's "standard" retry mode: a request and two retries. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
     public SharedTierSettings {
         if (bucket == null || bucket.isEmpty()) {
@@ -54,6 +61,10 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             throw new IllegalArgumentException("the shared tier's chunk size must be 64 KiB to 512 MiB, not "
                     + chunkSize);
         }
+        if (maxAttempts < 1 || maxAttempts > 10) {
+            throw new IllegalArgumentException("the shared tier's attempts per request must be 1 to 10, not "
+                    + maxAttempts);
+        }
     }
 
     /**
@@ -64,7 +75,7 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             String secretKey) {
         URI uri = parseLocation(location);
         return new SharedTierSettings(uri.getHost(), uri.getPath(), endpoint, region, accessKey, secretKey, null,
-                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE, DEFAULT_MAX_ATTEMPTS);
     }
 
     /**
@@ -73,9 +84,10 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
      * {@code AWS_ENDPOINT_URL}; the region from {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the profile's
      * {@code region} in {@code ~/.aws/config}; credentials from {@code AWS_ACCESS_KEY_ID},
      * {@code AWS_SECRET_ACCESS_KEY} and {@code AWS_SESSION_TOKEN}, else from the profile ({@code AWS_PROFILE}, else
-     * {@code default}) in {@code ~/.aws/credentials} ({@code AWS_SHARED_CREDENTIALS_FILE}).
+     * {@code default}) in {@code ~/.aws/credentials} ({@code AWS_SHARED_CREDENTIALS_FILE}); the attempts per
+     * request from {@code AWS_MAX_ATTEMPTS} or the profile's {@code max_attempts}.
      *
-     * @throws IllegalArgumentException a malformed location or endpoint, or no credentials anywhere
+     * @throws IllegalArgumentException a malformed location, endpoint or attempt count, or no credentials anywhere
      */
     public static SharedTierSettings fromEnvironment(String location, String endpoint, Map<String, String> env,
             Path home) {
@@ -95,22 +107,48 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             secretKey = section.get("aws_secret_access_key");
             token = section.get("aws_session_token");
         }
-        String region = first(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"),
-                iniSection(configFile, "default".equals(profile) ? "default" : "profile " + profile).get("region"));
+        Map<String, String> config = iniSection(configFile, "default".equals(profile) ? "default" : "profile " + profile);
+        String region = first(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"), config.get("region"));
+        String attemptsVar = first(env.get("AWS_MAX_ATTEMPTS"));
+        String attemptsKey = first(config.get("max_attempts"));
+        int attempts = attemptsVar != null ? attempts("AWS_MAX_ATTEMPTS", attemptsVar)
+                : attemptsKey != null ? attempts(configFile + ": max_attempts", attemptsKey)
+                : DEFAULT_MAX_ATTEMPTS;
         return new SharedTierSettings(uri.getHost(), uri.getPath(), endpointUri, region, accessKey, secretKey, token,
-                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DEFAULT_CHUNK_SIZE, attempts);
     }
 
     /** With other timeouts: to connect, and for one request to answer. */
     public SharedTierSettings timeouts(Duration connect, Duration request) {
         return new SharedTierSettings(bucket, prefix, endpoint, region, accessKey, secretKey, sessionToken, connect,
-                request, chunkSize);
+                request, chunkSize, maxAttempts);
     }
 
     /** With another chunk size for uploads (64 KiB to 512 MiB); readers take each content's from its record. */
     public SharedTierSettings chunkSize(int bytes) {
         return new SharedTierSettings(bucket, prefix, endpoint, region, accessKey, secretKey, sessionToken,
-                connectTimeout, requestTimeout, bytes);
+                connectTimeout, requestTimeout, bytes, maxAttempts);
+    }
+
+    /** With another number of attempts per request (1 to 10; 1 sends each once). */
+    public SharedTierSettings maxAttempts(int attempts) {
+        return new SharedTierSettings(bucket, prefix, endpoint, region, accessKey, secretKey, sessionToken,
+                connectTimeout, requestTimeout, chunkSize, attempts);
+    }
+
+    /** A count of attempts as {@code source} (a variable, a file's key) gives it, 1 to 10. */
+    private static int attempts(String source, String text) {
+        int n;
+        try {
+            n = Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > 10) {
+            throw new IllegalArgumentException(source + " must be a whole number from 1 to 10 (attempts per request "
+                    + "to the shared tier), not '" + text.strip() + "'");
+        }
+        return n;
     }
 
     /** The tier's name as users write it, {@code s3://BUCKET/PREFIX}: what messages show (never a credential). */

@@ -13,6 +13,7 @@ import dev.hoard.testing.S3Objects;
 import dev.hoard.testing.S3Proxy;
 import dev.hoard.testing.S3Server;
 import dev.hoard.testing.SilentServer;
+import dev.hoard.testing.SlowDownNowAndThen;
 import dev.hoard.testing.TestBytes;
 import dev.hoard.testing.TestHttpServer;
 import java.io.IOException;
@@ -188,23 +189,12 @@ class SharedTierTest {
     @MethodSource("dev.hoard.testing.S3Stores#all")
     void twoMachinesAtOnceMakeTheOriginSendTheFileOnce(S3Server store) throws Exception {
         origin.throttle(3 << 20); // about a second for the file: the second machine finds the lease taken
-        SharedTierSettings tier = tier(store);
-        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            try {
-                Future<FetchResult> ra = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
-                Future<FetchResult> rb = pool.submit(() -> b.fetch(FetchRequest.of(url).digest(BODY_SHA256)));
-                List<FetchResult> results = List.of(ra.get(), rb.get());
+        assertTheOriginSentOnceAndTheTierTheOther(bothAtOnce(tier(store), new Warnings()), store);
+    }
 
-                assertEquals(1, origin.fullBodyCount("/disk.img"), "the origin sent the file twice");
-                assertEquals(1, results.stream().filter(FetchResult::fromSharedTier).count(), results.toString());
-                for (FetchResult r : results) {
-                    assertArrayEquals(BODY, Files.readAllBytes(r.path()));
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-        }
+    private void assertTheOriginSentOnceAndTheTierTheOther(List<FetchResult> results, S3Server store) {
+        assertEquals(1, origin.fullBodyCount("/disk.img"), "the origin sent the file twice");
+        assertEquals(1, results.stream().filter(FetchResult::fromSharedTier).count(), results.toString());
         assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v2/leases/"), "a lease outlived its download");
     }
 
@@ -362,6 +352,62 @@ class SharedTierTest {
             assertEquals(1, warnings.messages.size(), warnings.messages.toString());
             assertTrue(warnings.messages.get(0).contains("ignores If-None-Match"), warnings.messages.get(0));
             assertEquals(List.of(), S3Objects.of(store).keys(prefix + "/v2/leases/"), "no lease without the check");
+        }
+    }
+
+    /**
+     * A store that answers 503 SlowDown the first time it carries out each request, as S3 does under load: every
+     * request is sent again, and two machines at once still share one origin download, without a warning.
+     */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aStoreThatSaysSlowDownNowAndThenIsAskedAgainAndStillShared(S3Server store) throws Exception {
+        origin.throttle(3 << 20); // about a second for the file: the second machine finds the lease taken
+        try (SlowDownNowAndThen busy = new SlowDownNowAndThen(store)) {
+            SharedTierSettings tier = tier(busy);
+            Warnings warnings = new Warnings();
+            List<FetchResult> results = bothAtOnce(tier, warnings);
+
+            assertEquals(List.of(), warnings.messages, "the tier was given up");
+            assertTrue(busy.injected() > 5, "too few 503s to test anything: " + busy.injected());
+            assertTheOriginSentOnceAndTheTierTheOther(results, store);
+        }
+    }
+
+    /** The same store with retries off ({@code AWS_MAX_ATTEMPTS=1}): given up with one warning, and gets succeed. */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void withOneAttemptPerRequestABusyStoreIsGivenUpWithOneWarningEach(S3Server store) throws Exception {
+        origin.throttle(3 << 20);
+        try (SlowDownNowAndThen busy = new SlowDownNowAndThen(store)) {
+            SharedTierSettings tier = tier(busy).maxAttempts(1);
+            Warnings warnings = new Warnings();
+            bothAtOnce(tier, warnings);
+
+            assertFalse(warnings.messages.isEmpty(), "a 503 passed unnoticed");
+            assertTrue(warnings.messages.stream().allMatch(m -> m.contains("unreachable") && m.contains("503")),
+                    warnings.messages.toString());
+            assertTrue(warnings.messages.size() <= 2, "one warning per machine: " + warnings.messages);
+        }
+    }
+
+    /** Machines A and B fetch the file at once; both get the right bytes. */
+    private List<FetchResult> bothAtOnce(SharedTierSettings tier, Warnings warnings) throws Exception {
+        try (Hoard a = open(machineA, tier); Hoard b = open(machineB, tier)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<FetchResult> ra = pool.submit(() -> a.fetch(FetchRequest.of(url).digest(BODY_SHA256),
+                        warnings));
+                Future<FetchResult> rb = pool.submit(() -> b.fetch(FetchRequest.of(url).digest(BODY_SHA256),
+                        warnings));
+                List<FetchResult> results = List.of(ra.get(), rb.get());
+                for (FetchResult r : results) {
+                    assertArrayEquals(BODY, Files.readAllBytes(r.path()));
+                }
+                return results;
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -4,12 +4,16 @@ import dev.hoard.Digest;
 import dev.hoard.SharedTierSettings;
 import dev.hoard.internal.store.KeyHash;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -103,6 +107,9 @@ public final class SharedTier {
         } catch (StoreException e) {
             throw e;
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // stopped by this process (a lease closed, an upload abandoned), not by the store
+            }
             request.send();
         }
     }
@@ -134,7 +141,15 @@ public final class SharedTier {
         }
     }
 
+    /**
+     * As {@link #failed(String, Consumer)}, unless {@code e} is this process stopping its own request (a thread
+     * interrupted while it waited between attempts or read its partial file), which says nothing about the store.
+     */
     public void failed(IOException e, Consumer<String> warn) {
+        if (e instanceof ClosedByInterruptException
+                || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+            return;
+        }
         failed(describe(e), warn);
     }
 
@@ -283,8 +298,8 @@ public final class SharedTier {
         String probe = key("probes/" + UUID.randomUUID());
         String problem;
         try {
-            ObjectStore.Created first = s.createIfAbsent(probe, "1".getBytes(StandardCharsets.UTF_8));
-            ObjectStore.Created second = s.createIfAbsent(probe, "2".getBytes(StandardCharsets.UTF_8));
+            ObjectStore.Created first = settled(s, probe, "1".getBytes(StandardCharsets.UTF_8));
+            ObjectStore.Created second = settled(s, probe, "2".getBytes(StandardCharsets.UTF_8));
             problem = first != ObjectStore.Created.CREATED ? "a create-if-absent of a fresh key was refused"
                     : second == ObjectStore.Created.CREATED ? "a second create-if-absent of one key succeeded too"
                     : null;
@@ -302,6 +317,19 @@ public final class SharedTier {
             return false;
         }
         return true;
+    }
+
+    /**
+     * A create-if-absent whose outcome, if the store's answer leaves it open (a 500, a 412 after a retry), is read
+     * back: created if the object holds {@code body}, which is unique (a lease carries its owner's token).
+     */
+    private static ObjectStore.Created settled(ObjectStore s, String key, byte[] body) throws IOException {
+        ObjectStore.Created created = s.createIfAbsent(key, body);
+        if (created != ObjectStore.Created.UNKNOWN) {
+            return created;
+        }
+        return s.read(key).map(r -> Arrays.equals(r.body(), body)).orElse(false)
+                ? ObjectStore.Created.CREATED : ObjectStore.Created.EXISTS;
     }
 
     /** How a claim ended: this process holds the lease, or someone else does. */
@@ -339,12 +367,7 @@ public final class SharedTier {
             LeaseHolder me = new LeaseHolder(UUID.randomUUID().toString(), url.toString(), host,
                     ProcessHandle.current().pid(), clock.instant());
             String key = prefix + next;
-            ObjectStore.Created created = s.createIfAbsent(key, me.toJson());
-            if (created == ObjectStore.Created.UNKNOWN) {
-                created = s.read(key).map(r -> LeaseHolder.parse(r.body()).token().equals(me.token()))
-                        .orElse(false) ? ObjectStore.Created.CREATED : ObjectStore.Created.EXISTS;
-            }
-            if (created == ObjectStore.Created.CREATED) {
+            if (settled(s, key, me.toJson()) == ObjectStore.Created.CREATED) {
                 return new Won(new Lease(this, s, prefix, next, me));
             }
         }

@@ -12,27 +12,49 @@ import dev.hoard.internal.shared.ObjectStore;
 import dev.hoard.internal.shared.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import javax.net.ssl.SSLException;
 
 /**
  * {@link ObjectStore} on davidmoten's aws-lightweight-client-java (92 KB, no dependencies; docs/shared-tier.md says
- * why it was chosen). Path-style addressing under the configured endpoint; the library's own retries are off, since
- * a tier that fails is skipped rather than waited for. Made by {@code SharedTier} through reflection only.
+ * why it was chosen). Path-style addressing under the configured endpoint. Made by {@code SharedTier} through
+ * reflection only.
+ *
+ * <p>Retries are AWS's "standard" mode, done here rather than by the library so that they can tell a store that is
+ * busy from one that is gone: an answer of 500, 502, 503, 504 or 429, or a connection broken mid-request, is sent
+ * again up to {@link SharedTierSettings#maxAttempts} times in all, after a random pause of up to 100 ms, then 200 ms
+ * (500 ms, then 1 s, when the store says it is throttling). A store that refuses connections, cannot be resolved or
+ * stays silent past the timeout is not retried: the tier is then skipped, and the origin is faster than waiting for
+ * it again.
  */
 public final class LightweightS3Store implements ObjectStore {
+    private static final long BASE_DELAY_MS = 100;
+    private static final long THROTTLED_BASE_DELAY_MS = 500;
+    private static final long MAX_DELAY_MS = 20_000;
+
     private final Client client;
     private final String bucket;
+    private final int maxAttempts;
 
     public LightweightS3Store(SharedTierSettings settings) {
         this.bucket = settings.bucket();
+        this.maxAttempts = settings.maxAttempts();
         Credentials credentials = settings.sessionToken() == null
                 ? Credentials.of(settings.accessKey(), settings.secretKey())
                 : Credentials.of(settings.accessKey(), settings.secretKey(), settings.sessionToken());
@@ -40,7 +62,7 @@ public final class LightweightS3Store implements ObjectStore {
         Client.Builder4 builder = Client.s3().region(settings.region()).credentials(credentials)
                 .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .retryMaxAttempts(1);
+                .retryMaxAttempts(1); // retrying() below instead
         if (base != null) {
             builder = builder.baseUrlFactory((service, region) -> base);
         }
@@ -74,11 +96,13 @@ public final class LightweightS3Store implements ObjectStore {
 
     @Override
     public Created createIfAbsent(String key, byte[] body) throws IOException {
-        Response r = send("PUT", key, object(key).method(HttpMethod.PUT).header("If-None-Match", "*")
-                .requestBody(body));
+        Answer<Response> a = retrying("PUT", key, object(key).method(HttpMethod.PUT).header("If-None-Match", "*")
+                .requestBody(body)::response, Response::statusCode, r -> { });
+        Response r = a.value();
         return switch (r.statusCode()) {
             case 200, 201, 204 -> Created.CREATED;
-            case 412 -> Created.EXISTS;
+            // after a retry, the object that exists may be the first attempt's, whose answer was lost
+            case 412 -> a.retried() ? Created.UNKNOWN : Created.EXISTS;
             case 409, 500, 503 -> Created.UNKNOWN;
             default -> throw new StoreException("PUT If-None-Match: *", key, r.statusCode(), r.contentUtf8());
         };
@@ -97,7 +121,8 @@ public final class LightweightS3Store implements ObjectStore {
 
     @Override
     public Optional<InputStream> stream(String key) throws IOException {
-        ResponseInputStream in = call("GET", key, object(key)::responseInputStream);
+        ResponseInputStream in = retrying("GET", key, object(key)::responseInputStream,
+                ResponseInputStream::statusCode, LightweightS3Store::closeQuietly).value();
         if (in.statusCode() == 404) {
             in.close();
             return Optional.empty();
@@ -143,9 +168,75 @@ public final class LightweightS3Store implements ObjectStore {
         }
     }
 
-    /** Runs a request; the library reports an unreachable store as an UncheckedIOException, made checked here. */
-    private static Response send(String operation, String key, Request request) throws IOException {
-        return call(operation, key, request::response);
+    /** Runs a request, retried as the class says. */
+    private Response send(String operation, String key, Request request) throws IOException {
+        return retrying(operation, key, request::response, Response::statusCode, r -> { }).value();
+    }
+
+    /** What a request got, and whether it took more than one attempt. */
+    private record Answer<T>(T value, boolean retried) {
+    }
+
+    /**
+     * Sends {@code request} until it gets an answer that is not transient, or {@link #maxAttempts} are used; each
+     * transient answer is {@code discard}ed before the next attempt. The last answer, transient or not, is the
+     * caller's to judge.
+     */
+    private <T> Answer<T> retrying(String operation, String key, Supplier<T> request, ToIntFunction<T> status,
+            Consumer<T> discard) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            T answer;
+            try {
+                answer = call(operation, key, request);
+            } catch (IOException e) {
+                if (attempt >= maxAttempts || !broken(e)) {
+                    throw e;
+                }
+                pause(attempt, BASE_DELAY_MS);
+                continue;
+            }
+            int code = status.applyAsInt(answer);
+            if (attempt >= maxAttempts || !transientStatus(code)) {
+                return new Answer<>(answer, attempt > 1);
+            }
+            discard.accept(answer);
+            pause(attempt, code == 503 || code == 429 ? THROTTLED_BASE_DELAY_MS : BASE_DELAY_MS);
+        }
+    }
+
+    /** The 5xx that S3 documents as worth retrying (503 is {@code SlowDown}), and 429 Too Many Requests. */
+    private static boolean transientStatus(int code) {
+        return code == 500 || code == 502 || code == 503 || code == 504 || code == 429;
+    }
+
+    /**
+     * A connection that broke after it was made (reset, closed before the answer): worth one more try. Refused,
+     * unresolvable, unroutable, timed out or TLS-rejected are the store being gone, and are not.
+     */
+    private static boolean broken(IOException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return cause instanceof IOException && !(cause instanceof ConnectException
+                || cause instanceof NoRouteToHostException || cause instanceof UnknownHostException
+                || cause instanceof SocketTimeoutException || cause instanceof SSLException);
+    }
+
+    /** Full jitter, as AWS's standard mode: a random pause up to base × 2^(attempt-1). */
+    private static void pause(int attempt, long baseMs) throws IOException {
+        long ceiling = Math.min(MAX_DELAY_MS, baseMs << Math.min(attempt - 1, 20));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted between attempts");
+        }
+    }
+
+    private static void closeQuietly(ResponseInputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // the next attempt opens its own connection
+        }
     }
 
     private static <T> T call(String operation, String key, Supplier<T> request) throws IOException {
