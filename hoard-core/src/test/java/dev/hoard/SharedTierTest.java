@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoard.testing.CacheDir;
 import dev.hoard.testing.CacheInvariants;
+import dev.hoard.testing.CutsEachChunkOnce;
 import dev.hoard.testing.Hashes;
 import dev.hoard.testing.IfNoneMatchIgnored;
 import dev.hoard.testing.S3Objects;
@@ -388,6 +389,47 @@ class SharedTierTest {
             assertTrue(warnings.messages.stream().allMatch(m -> m.contains("unreachable") && m.contains("503")),
                     warnings.messages.toString());
             assertTrue(warnings.messages.size() <= 2, "one warning per machine: " + warnings.messages);
+        }
+    }
+
+    /**
+     * Every chunk's first GET breaks off 100 000 bytes in (its connection closed mid-body): each is read again from
+     * its start, and the second machine still gets the file from the tier, without a warning.
+     */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void aChunkCutOffMidBodyIsReadAgainAndTheFileStillComesFromTheTier(S3Server store) throws Exception {
+        try (CutsEachChunkOnce cutting = new CutsEachChunkOnce(store, 100_000)) {
+            Warnings warnings = new Warnings();
+            try (Hoard a = open(machineA, tier(store)); Hoard b = open(machineB, tier(cutting))) {
+                a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+                FetchResult r = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+
+                assertTrue(r.fromSharedTier(), "machine B went to the origin");
+                assertArrayEquals(BODY, Files.readAllBytes(r.path()));
+            }
+            assertEquals(List.of(), warnings.messages, "the tier was given up");
+            assertEquals(BODY.length / CHUNK, cutting.cuts(), "every chunk was cut once");
+            assertEquals(1, origin.fullBodyCount("/disk.img"));
+        }
+    }
+
+    /** The same cuts with one attempt per request: one warning, and the file from the origin. */
+    @ParameterizedTest(autoCloseArguments = false) // the store serves the whole class
+    @MethodSource("dev.hoard.testing.S3Stores#all")
+    void withOneAttemptPerRequestAChunkCutOffIsOneWarningAndTheOrigin(S3Server store) throws Exception {
+        try (CutsEachChunkOnce cutting = new CutsEachChunkOnce(store, 100_000)) {
+            Warnings warnings = new Warnings();
+            try (Hoard a = open(machineA, tier(store)); Hoard b = open(machineB, tier(cutting).maxAttempts(1))) {
+                a.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+                FetchResult r = b.fetch(FetchRequest.of(url).digest(BODY_SHA256), warnings);
+
+                assertFalse(r.fromSharedTier());
+                assertArrayEquals(BODY, Files.readAllBytes(r.path()));
+            }
+            assertEquals(1, warnings.messages.size(), warnings.messages.toString());
+            assertTrue(warnings.messages.get(0).contains("unreachable"), warnings.messages.get(0));
+            assertEquals(2, origin.fullBodyCount("/disk.img"));
         }
     }
 

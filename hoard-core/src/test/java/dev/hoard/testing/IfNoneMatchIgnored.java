@@ -7,7 +7,7 @@ import java.io.IOException;
  * seems to succeed, its {@code 412} turned into {@code 200}. The store keeps the first object, as the losers'
  * "success" is only in what they are told.
  */
-public final class IfNoneMatchIgnored extends StatusRewritingPipe {
+public final class IfNoneMatchIgnored extends FaultyStorePipe {
 
     public IfNoneMatchIgnored(S3Server store) throws IOException {
         super(store, 412, 200);

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunk PUTs and GETs, a lease's create-if-absent (whose retry then finds the object it made), heartbeats, lists.
  * What a client does with that is what the test looks at; {@link #injected()} says how often it had to.
  */
-public final class SlowDownNowAndThen extends StatusRewritingPipe {
+public final class SlowDownNowAndThen extends FaultyStorePipe {
     private final Set<String> answered = ConcurrentHashMap.newKeySet();
     private final AtomicInteger injected = new AtomicInteger();
 

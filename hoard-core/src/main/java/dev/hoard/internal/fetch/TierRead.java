@@ -6,6 +6,7 @@ import dev.hoard.internal.shared.Chunks;
 import dev.hoard.internal.shared.SharedTier;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -239,13 +240,39 @@ final class TierRead implements AutoCloseable {
     }
 
     /**
-     * Streams chunk {@code i} of {@code set} to its place in the file (a worker thread's part).
+     * Streams chunk {@code i} of {@code set} to its place in the file (a worker thread's part). A body cut short by
+     * a broken connection is asked for again from its start, up to the tier's attempts per request (each attempt
+     * overwrites the same place, and nothing is hashed before the chunk is whole); a body that stalls past the
+     * timeout is not, as for any request to the tier.
      *
      * @return its length, or -1 if it is not stored
      * @throws OtherBytes   if it is longer than a chunk
      * @throws StoreFailure if the store failed to send it
      */
     private long fetch(Chunks set, int i) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return fetchOnce(set, i);
+            } catch (CutShort e) {
+                if (attempt >= tier.settings().maxAttempts() || Thread.currentThread().isInterrupted()) {
+                    throw new StoreFailure(e.cause);
+                }
+            }
+        }
+    }
+
+    /** A chunk's body that broke off mid-way: worth asking for again. */
+    private static final class CutShort extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient IOException cause;
+
+        CutShort(IOException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private long fetchOnce(Chunks set, int i) throws IOException, CutShort {
         Optional<InputStream> body;
         try {
             body = tier.chunk(set, i);
@@ -263,8 +290,10 @@ final class TierRead implements AutoCloseable {
                 int n;
                 try {
                     n = in.read(bytes);
-                } catch (IOException e) {
+                } catch (SocketTimeoutException e) {
                     throw new StoreFailure(e);
+                } catch (IOException e) {
+                    throw new CutShort(e);
                 }
                 if (n < 0) {
                     return length;

@@ -9,33 +9,35 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A store in front of another that answers other statuses than the real one: a byte pipe on loopback that rewrites
+ * A store in front of another that misbehaves in ways a test chooses: a byte pipe on loopback that can rewrite
  * status lines of one code into another of the same length, so nothing else changes (the request passes untouched,
- * so its signature still holds; the body is the real answer's). Which of the status lines it sees are rewritten is
- * the subclass's {@link #rewrite} to say.
+ * so its signature still holds; the body is the real answer's), and can cut an answer off mid-body by closing the
+ * connection. Which answers are rewritten and which are cut is the subclass's {@link #rewrite} and {@link #cutAfter}
+ * to say, from the request line each answers.
  */
-public abstract class StatusRewritingPipe implements S3Server {
+public abstract class FaultyStorePipe implements S3Server {
+    private static final byte[] REQUEST_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STATUS = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
+
     protected final S3Server store;
     private final byte[] from;
     private final byte[] to;
     private final ServerSocket listener;
-    private static final byte[] REQUEST_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] STATUS = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
-
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** Rewrites {@code from} status lines (e.g. 412) into {@code to} (e.g. 200) where {@link #rewrite} says so. */
-    protected StatusRewritingPipe(S3Server store, int from, int to) throws IOException {
+    protected FaultyStorePipe(S3Server store, int from, int to) throws IOException {
         this.store = store;
         this.from = ("HTTP/1.1 " + from).getBytes(StandardCharsets.US_ASCII);
         this.to = ("HTTP/1.1 " + to).getBytes(StandardCharsets.US_ASCII);
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon().name("status-rewriting-pipe").start(this::accept);
+        Thread.ofPlatform().daemon().name("faulty-store-pipe").start(this::accept);
     }
 
     /**
@@ -43,6 +45,15 @@ public abstract class StatusRewritingPipe implements S3Server {
      * HTTP/1.1}), is rewritten. Called from pipe threads.
      */
     protected abstract boolean rewrite(String request);
+
+    /**
+     * How many bytes of the answer to {@code request} with this {@code status} (as the store sent it), counted from
+     * its status line, pass before the connection is closed; -1 (the default) for all of them. Called from pipe
+     * threads.
+     */
+    protected long cutAfter(String request, int status) {
+        return -1;
+    }
 
     private void accept() {
         while (!listener.isClosed()) {
@@ -52,17 +63,18 @@ public abstract class StatusRewritingPipe implements S3Server {
                 sockets.add(client);
                 sockets.add(upstream);
                 Queue<String> asked = new ConcurrentLinkedQueue<>(); // request lines not yet answered, in order
+                long[] cut = {-1}; // bytes still to pass before the cut, from the start of the next read
                 Thread.ofPlatform().daemon().start(() -> pipe(client, upstream, (b, n) -> noteRequests(b, n, asked)));
-                Thread.ofPlatform().daemon().start(() -> pipe(upstream, client, (b, n) -> replaceStatus(b, n, asked)));
+                Thread.ofPlatform().daemon().start(() -> pipe(upstream, client, (b, n) -> answers(b, n, asked, cut)));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    /** What a pipe does to each read before passing it on. */
+    /** What a pipe does to each read before passing it on: returns how much of it to pass, less to cut there. */
     private interface Look {
-        void at(byte[] buffer, int n);
+        int at(byte[] buffer, int n);
     }
 
     private static void pipe(Socket from, Socket to, Look look) {
@@ -70,9 +82,12 @@ public abstract class StatusRewritingPipe implements S3Server {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                look.at(buffer, n);
-                out.write(buffer, 0, n);
+                int pass = look.at(buffer, n);
+                out.write(buffer, 0, pass);
                 out.flush();
+                if (pass < n) {
+                    return; // cut: both sockets close
+                }
             }
         } catch (IOException e) {
             // one side closed
@@ -88,7 +103,7 @@ public abstract class StatusRewritingPipe implements S3Server {
      * positions), and one split between two reads would be missed: on loopback each request's head arrives whole,
      * as the client sends it only after the answer to the one before.
      */
-    private static void noteRequests(byte[] buffer, int n, Queue<String> asked) {
+    private static int noteRequests(byte[] buffer, int n, Queue<String> asked) {
         for (int i = find(buffer, 0, n, REQUEST_END); i >= 0; i = find(buffer, i + 1, n, REQUEST_END)) {
             int start = i;
             while (start > 0 && buffer[start - 1] != '\n') {
@@ -96,17 +111,44 @@ public abstract class StatusRewritingPipe implements S3Server {
             }
             asked.add(new String(buffer, start, i + REQUEST_END.length - 2 - start, StandardCharsets.US_ASCII));
         }
+        return n;
     }
 
-    /** Pairs each status line in a read from the store with the oldest unanswered request, and rewrites it if told. */
-    private void replaceStatus(byte[] buffer, int n, Queue<String> asked) {
+    /**
+     * Pairs each status line in a read from the store with the oldest unanswered request, rewrites it if told, and
+     * says where to cut if its answer is to be cut.
+     */
+    private int answers(byte[] buffer, int n, Queue<String> asked, long[] cut) {
         for (int i = find(buffer, 0, n, STATUS); i >= 0; i = find(buffer, i + 1, n, STATUS)) {
-            String request = asked.poll();
-            if (i + from.length <= n && find(buffer, i, i + from.length, from) == i
-                    && rewrite(request == null ? "" : request)) {
+            String request = Objects.requireNonNullElse(asked.poll(), "");
+            int status = status(buffer, i + STATUS.length, n);
+            if (i + from.length <= n && find(buffer, i, i + from.length, from) == i && rewrite(request)) {
                 System.arraycopy(to, 0, buffer, i, to.length);
             }
+            long after = cutAfter(request, status);
+            if (after >= 0 && cut[0] < 0) {
+                cut[0] = i + after;
+            }
         }
+        if (cut[0] >= 0 && cut[0] < n) {
+            return (int) cut[0];
+        }
+        if (cut[0] >= 0) {
+            cut[0] -= n;
+        }
+        return n;
+    }
+
+    /** The three digits at {@code at}, or -1 if there are not three digits there before {@code end}. */
+    private static int status(byte[] buffer, int at, int end) {
+        int code = 0;
+        for (int i = at; i < at + 3; i++) {
+            if (i >= end || buffer[i] < '0' || buffer[i] > '9') {
+                return -1;
+            }
+            code = code * 10 + buffer[i] - '0';
+        }
+        return code;
     }
 
     /** The first index at or after {@code from} where {@code pattern} starts within {@code buffer[..end)}, or -1. */
@@ -169,6 +211,6 @@ public abstract class StatusRewritingPipe implements S3Server {
         } catch (IOException e) {
             // closed already
         }
-        sockets.forEach(StatusRewritingPipe::close);
+        sockets.forEach(FaultyStorePipe::close);
     }
 }
