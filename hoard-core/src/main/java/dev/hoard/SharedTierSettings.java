@@ -107,7 +107,8 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             secretKey = section.get("aws_secret_access_key");
             token = section.get("aws_session_token");
         }
-        Map<String, String> config = iniSection(configFile, "default".equals(profile) ? "default" : "profile " + profile);
+        Map<String, String> config = iniSection(configFile,
+                "default".equals(profile) ? "default" : "profile " + profile);
         String region = first(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"), config.get("region"));
         String attemptsVar = first(env.get("AWS_MAX_ATTEMPTS"));
         String attemptsKey = first(config.get("max_attempts"));

@@ -74,7 +74,8 @@ class SegmentedTest {
         assertEquals(SHA256, r.digest());
         assertArrayEquals(BODY, Files.readAllBytes(tmp.resolve("out")));
         List<RecordedRequest> requests = server.requests();
-        // Exchanges are recorded at their last write, so the four may be listed in any order: find the first by its range.
+        // Exchanges are recorded at their last write, so the four may be listed in any order: find the first by its
+        // range.
         assertEquals(4, requests.size(), requests.toString());
         Set<String> ranges = requests.stream().map(q -> q.header("Range")).collect(Collectors.toSet());
         assertEquals(Set.of("bytes=0-1048575", "bytes=1048576-2097151", "bytes=2097152-3145727",

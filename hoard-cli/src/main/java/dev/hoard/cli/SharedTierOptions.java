@@ -17,9 +17,9 @@ final class SharedTierOptions {
                     + "(env HOARD_SHARED): a local miss is fetched from it, or downloaded from the origin once for "
                     + "all machines and stored there. Credentials and region as the AWS tools read them "
                     + "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, ~/.aws/credentials, "
-                    + "AWS_REGION, AWS_MAX_ATTEMPTS). Uploads go in chunks of HOARD_SHARED_CHUNK_SIZE (default 8M) that other "
-                    + "machines read while the download goes on. If the store is down, a warning, and the origin is "
-                    + "used. ls and prune: act on the tier instead of the local cache (without a value: "
+                    + "AWS_REGION, AWS_MAX_ATTEMPTS). Uploads go in chunks of HOARD_SHARED_CHUNK_SIZE (default 8M) "
+                    + "that other machines read while the download goes on. A busy store is asked again; if it "
+                    + "is down, a warning, and the origin is used. ls and prune: act on the tier instead of the local cache (without a value: "
                     + "HOARD_SHARED's).")
     String shared;
 
