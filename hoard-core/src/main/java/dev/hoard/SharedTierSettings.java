@@ -165,7 +165,8 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
 
     private static URI parseLocation(String location) {
         if (location == null || !location.startsWith("s3://")) {
-            throw new IllegalArgumentException("the shared tier must be s3://BUCKET[/PREFIX], not '" + location + "'");
+            throw new IllegalArgumentException("the shared tier must be s3://BUCKET[/PREFIX], not '"
+                    + Credentials.redact(String.valueOf(location)) + "'");
         }
         try {
             URI uri = new URI(location);
@@ -175,7 +176,8 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("the shared tier must be s3://BUCKET[/PREFIX], not '" + location + "'");
+            throw new IllegalArgumentException("the shared tier must be s3://BUCKET[/PREFIX], not '"
+                    + Credentials.redact(location) + "'");
         }
     }
 
@@ -188,7 +190,8 @@ public record SharedTierSettings(String bucket, String prefix, URI endpoint, Str
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("the S3 endpoint must be http(s)://HOST[:PORT], not '" + text + "'");
+            throw new IllegalArgumentException("the S3 endpoint must be http(s)://HOST[:PORT], not '"
+                    + Credentials.redact(text) + "'");
         }
     }
 

@@ -126,6 +126,13 @@ class SharedTierSettingsTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> SharedTierSettings.fromEnvironment("s3://b", "ftp://127.0.0.1", KEYS, home))
                         .getMessage());
+        assertEquals("the shared tier must be s3://BUCKET[/PREFIX], not 's3://AKIDURL:***@bucket/x'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SharedTierSettings.fromEnvironment("s3://AKIDURL:secret-url@bucket/x", null, KEYS, home))
+                        .getMessage(), "a key put in the location is not shown");
+        assertEquals("the S3 endpoint must be http(s)://HOST[:PORT], not 'http://AKIDURL:***@127.0.0.1:9000'",
+                assertThrows(IllegalArgumentException.class, () -> SharedTierSettings.fromEnvironment("s3://b",
+                        "http://AKIDURL:secret-url@127.0.0.1:9000", KEYS, home)).getMessage());
         String shown = settings(with(KEYS, "AWS_SESSION_TOKEN", "token-env")).toString();
         assertFalse(shown.contains("AKIDENV") || shown.contains("secret-env") || shown.contains("token-env"), shown);
     }

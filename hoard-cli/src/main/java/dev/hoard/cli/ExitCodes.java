@@ -62,7 +62,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
 
     static int usageError(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("hoard: " + UsageMessages.of(e));
+        err.println("hoard: " + UsageMessages.of(e, args));
         err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return USAGE;

@@ -1,15 +1,40 @@
 package dev.hoard.cli;
 
+import dev.hoard.Credentials;
 import java.util.Comparator;
 import java.util.List;
 import picocli.CommandLine;
 
 /**
  * picocli's messages for a command line it could not parse, in hoard's words: a mistyped command or option names what
- * was likely meant, and picocli's "Error: " prefix and argument indexes are left out.
+ * was likely meant, and picocli's "Error: " prefix and argument indexes are left out. picocli quotes the arguments it
+ * could not take, and a secret the user typed may be among them (a header's value that landed where a number was
+ * expected): {@link #of(CommandLine.ParameterException, String[])} shows neither header values nor passwords in URLs.
  */
 final class UsageMessages {
     private UsageMessages() {
+    }
+
+    /** The message for {@code e}, with every secret in {@code args} (the whole command line) replaced by ***. */
+    static String of(CommandLine.ParameterException e, String[] args) {
+        String message = of(e);
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = arg.equals("-H") || arg.equals("--header") ? (i + 1 < args.length ? args[i + 1] : null)
+                    : arg.startsWith("--header=") ? arg.substring("--header=".length())
+                    : arg.startsWith("-H") && arg.length() > 2 ? arg.substring(2)
+                    : null;
+            int colon = value == null ? -1 : value.indexOf(':');
+            String secret = colon < 0 ? value : value.substring(colon + 1).strip();
+            if (secret != null && secret.length() >= 4) { // shorter is no secret, and would blot the message
+                message = message.replace(secret, "***");
+            }
+            String shown = Credentials.redact(arg);
+            if (!shown.equals(arg)) {
+                message = message.replace(arg, shown);
+            }
+        }
+        return message;
     }
 
     static String of(CommandLine.ParameterException e) {

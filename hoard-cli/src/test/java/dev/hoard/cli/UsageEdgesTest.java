@@ -61,6 +61,31 @@ class UsageEdgesTest {
         assertUnchanged();
     }
 
+    /**
+     * picocli quotes what it could not take, and a secret typed one place off lands there: a header's value where a
+     * number was expected, a URL with a password as an unexpected argument. Neither is shown.
+     */
+    @Test
+    void aSecretThatLandsInTheWrongPlaceIsNotRepeatedBack() {
+        String url = server.url("/disk.img").toString();
+        Cli.Run shifted = cache.runExpecting(2, "get", "--header", "Authorization: Bearer SECRET-TOKEN-1",
+                "--connections", "Bearer SECRET-TOKEN-1", url);
+        Cli.Run attached = cache.runExpecting(2, "get", "-HPrivate-Token: SECRET-TOKEN-2", "--retries",
+                "SECRET-TOKEN-2", url);
+        Cli.Run login = cache.runExpecting(2, "rm", "--bogus", "https://alice:SECRET-PASSWORD@127.0.0.1/x");
+        Cli.Run unexpected = cache.runExpecting(2, "dir", "https://alice:SECRET-PASSWORD@127.0.0.1/x");
+
+        assertEquals("hoard: Invalid value for option '--connections': '***' is not an int\n"
+                + "Try 'hoard get --help' for more information.\n", shifted.stderr());
+        assertTrue(attached.stderr().startsWith("hoard: Invalid value for option '--retries': '***'"),
+                attached.toString());
+        for (Cli.Run run : List.of(shifted, attached, login, unexpected)) {
+            assertFalse(run.stderr().contains("SECRET") || run.stdout().contains("SECRET"), run.toString());
+        }
+        assertTrue(unexpected.stderr().contains("https://alice:***@127.0.0.1/x"), unexpected.toString());
+        assertUnchanged();
+    }
+
     @Test
     void anEmptyCacheDirectoryIsRefusedWhereverItComesFrom() {
         Cli.Run flag = Cli.run("get", "-q", "--cache-dir", "", server.url("/disk.img").toString());
