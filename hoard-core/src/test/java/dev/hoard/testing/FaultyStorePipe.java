@@ -26,25 +26,32 @@ public abstract class FaultyStorePipe implements S3Server {
     private static final byte[] STATUS = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
 
     protected final S3Server store;
-    private final byte[] from;
-    private final byte[] to;
+    private final int from;
+    private final int to;
     private final ServerSocket listener;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** Rewrites {@code from} status lines (e.g. 412) into {@code to} (e.g. 200) where {@link #rewrite} says so. */
     protected FaultyStorePipe(S3Server store, int from, int to) throws IOException {
         this.store = store;
-        this.from = ("HTTP/1.1 " + from).getBytes(StandardCharsets.US_ASCII);
-        this.to = ("HTTP/1.1 " + to).getBytes(StandardCharsets.US_ASCII);
+        this.from = from;
+        this.to = to;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("faulty-store-pipe").start(this::accept);
     }
 
+    /** Rewrites no status: for a pipe that only cuts ({@link #cutAfter}). */
+    protected FaultyStorePipe(S3Server store) throws IOException {
+        this(store, -1, -1);
+    }
+
     /**
      * Whether an answer of the rewritten code to {@code request}, its request line (e.g. {@code GET /bucket/key
-     * HTTP/1.1}), is rewritten. Called from pipe threads.
+     * HTTP/1.1}), is rewritten; none by default. Called from pipe threads.
      */
-    protected abstract boolean rewrite(String request);
+    protected boolean rewrite(String request) {
+        return false;
+    }
 
     /**
      * How many bytes of the answer to {@code request} with this {@code status} (as the store sent it), counted from
@@ -122,8 +129,9 @@ public abstract class FaultyStorePipe implements S3Server {
         for (int i = find(buffer, 0, n, STATUS); i >= 0; i = find(buffer, i + 1, n, STATUS)) {
             String request = Objects.requireNonNullElse(asked.poll(), "");
             int status = status(buffer, i + STATUS.length, n);
-            if (i + from.length <= n && find(buffer, i, i + from.length, from) == i && rewrite(request)) {
-                System.arraycopy(to, 0, buffer, i, to.length);
+            if (status >= 0 && status == from && rewrite(request)) {
+                System.arraycopy(String.valueOf(to).getBytes(StandardCharsets.US_ASCII), 0, buffer,
+                        i + STATUS.length, 3);
             }
             long after = cutAfter(request, status);
             if (after >= 0 && cut[0] < 0) {

@@ -255,7 +255,7 @@ final class TierRead implements AutoCloseable {
                 return fetchOnce(set, i);
             } catch (CutShort e) {
                 if (attempt >= tier.settings().maxAttempts() || Thread.currentThread().isInterrupted()) {
-                    throw new StoreFailure(e.cause);
+                    throw new StoreFailure((IOException) e.getCause());
                 }
             }
         }
@@ -264,11 +264,9 @@ final class TierRead implements AutoCloseable {
     /** A chunk's body that broke off mid-way: worth asking for again. */
     private static final class CutShort extends Exception {
         private static final long serialVersionUID = 1L;
-        final transient IOException cause;
 
         CutShort(IOException cause) {
             super(cause.getMessage(), cause, false, false);
-            this.cause = cause;
         }
     }
 
